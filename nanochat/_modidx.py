@@ -25,6 +25,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'nanochat.common.measure_peak_flops': ('common.html#measure_peak_flops', 'nanochat/common.py'),
                                  'nanochat.common.peak_flops_for': ('common.html#peak_flops_for', 'nanochat/common.py'),
                                  'nanochat.common.print0': ('common.html#print0', 'nanochat/common.py'),
+                                 'nanochat.common.print_banner': ('common.html#print_banner', 'nanochat/common.py'),
                                  'nanochat.common.setup_default_logging': ('common.html#setup_default_logging', 'nanochat/common.py')},
             'nanochat.dataset': { 'nanochat.dataset._sha256': ('dataset.html#_sha256', 'nanochat/dataset.py'),
                                   'nanochat.dataset._shards_in': ('dataset.html#_shards_in', 'nanochat/dataset.py'),

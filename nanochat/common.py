@@ -6,7 +6,8 @@
 __all__ = ['logger', 'COMPUTE_DTYPE', 'COMPUTE_DTYPE_REASON', 'PEAK_FLOPS_BF16', 'ColoredFormatter', 'setup_default_logging',
            'detect_compute_dtype', 'autodetect_device_type', 'print0', 'is_ddp_requested', 'is_ddp_initialized',
            'get_dist_info', 'compute_init', 'compute_cleanup', 'get_base_dir', 'download_file_with_lock',
-           'get_peak_flops', 'measure_peak_flops', 'peak_flops_for', 'DummyWandb', 'init_wandb', 'env_report']
+           'get_peak_flops', 'measure_peak_flops', 'peak_flops_for', 'DummyWandb', 'init_wandb', 'env_report',
+           'print_banner']
 
 # %% ../nbs/00_common.ipynb #a00c1d85
 import os
@@ -257,11 +258,23 @@ def env_report(measure=True):
         rep.update(peak_flops=peak, peak_flops_source=source)
     return rep
 
+# %% ../nbs/00_common.ipynb #a15338b9
+_BANNER = """
+┌┐┌┌─┐┌┐┌┌─┐┌─┐┬ ┬┌─┐┌┬┐
+│││├─┤│││││ ││  ├─┤├─┤ │
+┘└┘┴ ┴┘└┘└─┘└─┘┴ ┴┴ ┴ ┴   the literate edition
+"""
+
+def print_banner():
+    "Print the nanochat banner on rank 0 (plain text where the terminal can't show box-drawing characters)."
+    try: print0(_BANNER)
+    except UnicodeEncodeError: print0("nanochat, the literate edition")
+
 # %% ../nbs/00_common.ipynb #622467e4
 def _print_report():
     for k, v in env_report().items():
         if k == "peak_flops": v = f"{v/1e12:.3f} TFLOP/s"
         print0(f"{k:>22s}: {v}")
 
-# %% ../nbs/00_common.ipynb #5b0d2621
-if __name__ == "__main__": _print_report()
+# %% ../nbs/00_common.ipynb #f9090e38
+if __name__ == "__main__": print_banner(); _print_report()
