@@ -115,6 +115,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'nanochat.tokenizer._ChatFormatMixin.visualize_tokenization': ( 'tokenizer.html#_chatformatmixin.visualize_tokenization',
                                                                                                     'nanochat/tokenizer.py'),
                                     'nanochat.tokenizer._atomic_write': ('tokenizer.html#_atomic_write', 'nanochat/tokenizer.py'),
+                                    'nanochat.tokenizer._available_cpus': ('tokenizer.html#_available_cpus', 'nanochat/tokenizer.py'),
                                     'nanochat.tokenizer._conversation_messages': ( 'tokenizer.html#_conversation_messages',
                                                                                    'nanochat/tokenizer.py'),
                                     'nanochat.tokenizer._no_surrogates': ('tokenizer.html#_no_surrogates', 'nanochat/tokenizer.py'),

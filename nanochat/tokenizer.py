@@ -120,7 +120,12 @@ def _conversation_messages(conversation):
     if not all(isinstance(m, dict) for m in conversation["messages"]): raise ValueError("Every message must be a dict with 'role' and 'content'.")
     return conversation["messages"]
 
-# %% ../nbs/01_tokenizer.ipynb #30bfe1ef
+# %% ../nbs/01_tokenizer.ipynb #da4cb602
+def _available_cpus():
+    "CPUs this process may run on (respects affinity masks and container limits set that way)."
+    try: return len(os.sched_getaffinity(0))
+    except AttributeError: return os.cpu_count() or 1
+
 def _atomic_write(path, write_fn, mode="wb"):
     "Write a file through `write_fn(f)` to a temporary name, then rename it into place."
     tmp = f"{path}.{os.getpid()}.tmp"
@@ -196,7 +201,8 @@ class RustBPETokenizer(_ChatFormatMixin):
             if append_id is not None: ids.append(append_id)
             return ids
         if isinstance(text, list):
-            rows = self.enc.encode_ordinary_batch(text, num_threads=num_threads)
+            n = max(1, min(num_threads, _available_cpus()))  # more threads than cores only adds contention
+            rows = [self.enc.encode_ordinary(t) for t in text] if n == 1 else self.enc.encode_ordinary_batch(text, num_threads=n)
             for row in rows:
                 if prepend_id is not None: row.insert(0, prepend_id)
                 if append_id is not None: row.append(append_id)
