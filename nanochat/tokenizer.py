@@ -34,7 +34,7 @@ SPECIAL_TOKENS = [
     "<|output_end|>",
 ]
 
-# %% ../nbs/01_tokenizer.ipynb #fa1baf46
+# %% ../nbs/01_tokenizer.ipynb #a86436bf
 class _ChatFormatMixin:
     "Conversation rendering shared by both tokenizer backends; needs `encode`, `encode_special`, `get_bos_token_id`, `decode`."
 
@@ -42,7 +42,7 @@ class _ChatFormatMixin:
         """Token ids and a loss mask (1 = the assistant is trained on this token) for one conversation,
         `{"messages": [{"role": ..., "content": ...}, ...]}`, truncated to `max_tokens`."""
         messages = _conversation_messages(conversation)
-        if messages[0]["role"] == "system":  # merge a leading system message into the first user message
+        if messages[0].get("role") == "system":  # merge a leading system message into the first user message
             if len(messages) < 2 or messages[1].get("role") != "user":
                 raise ValueError("A system message must be followed by a user message.")
             messages = copy.deepcopy(messages)
