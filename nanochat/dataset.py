@@ -57,7 +57,7 @@ def write_shards(docs, out_dir, shard_chars=250_000_000, row_group_size=1024, fi
     if buf: flush()
     return paths, skipped
 
-# %% ../nbs/02_dataset.ipynb #cecf3bb5
+# %% ../nbs/02_dataset.ipynb #58755ff6
 EMBEDDED_NAME = "shakespeare"
 
 def get_data_dir():
@@ -81,7 +81,8 @@ def list_parquet_files(data_dir=None):
         files = _shards_in(data_dir)
         if not files:
             raise FileNotFoundError(f"No parquet shards in {data_dir!r}" + ("" if os.path.isdir(data_dir) else " (no such folder)")
-                                    + ". Point data_dir at a folder of shard_NNNNN.parquet files.")
+                                    + ". Point data_dir at a folder of shard_NNNNN.parquet files: download upstream's with "
+                                    "`python -m nanochat.dataset -n 8`, or build a local corpus with `python -m nanochat.scripts.prepare_corpus`.")
         return files
     default = get_data_dir()
     files = _shards_in(default)
