@@ -150,6 +150,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                 'nanochat/optim.py'),
                                 'nanochat.optim.MuonAdamW._world': ('muon.html#muonadamw._world', 'nanochat/optim.py'),
                                 'nanochat.optim.MuonAdamW.step': ('muon.html#muonadamw.step', 'nanochat/optim.py'),
+                                'nanochat.optim._step_fn': ('muon.html#_step_fn', 'nanochat/optim.py'),
                                 'nanochat.optim.adamw_step_fused': ('muon.html#adamw_step_fused', 'nanochat/optim.py'),
                                 'nanochat.optim.muon_step_fused': ('muon.html#muon_step_fused', 'nanochat/optim.py'),
                                 'nanochat.optim.polar_express': ('muon.html#polar_express', 'nanochat/optim.py')},

@@ -260,7 +260,7 @@ GPT.num_matmul_params, GPT.num_scaling_params, GPT.estimate_flops = _num_matmul_
 GPT.decode_flops, GPT.prefill_flops = _decode_flops, _prefill_flops
 GPT.kv_bytes_per_token, GPT.kv_read_bytes = _kv_bytes_per_token, _kv_read_bytes
 
-# %% ../nbs/05_gpt.ipynb #a6163189
+# %% ../nbs/05_gpt.ipynb #0b51c434
 def _optimizer_param_groups(self, unembedding_lr=0.004, embedding_lr=0.2, matrix_lr=0.02, weight_decay=0.0, scalar_lr=0.5):
     "Upstream's optimizer groups: six AdamW groups, then one Muon group per distinct matrix shape."
     ds = (self.config.n_embd / 768) ** -0.5
@@ -280,14 +280,14 @@ def _optimizer_param_groups(self, unembedding_lr=0.004, embedding_lr=0.2, matrix
     assert sum(len(g["params"]) for g in groups) == len(list(self.parameters())), "a parameter is in no group"
     return groups
 
-def _setup_optimizer(self, unembedding_lr=0.004, embedding_lr=0.2, matrix_lr=0.02, weight_decay=0.0, scalar_lr=0.5):
-    "The `MuonAdamW` optimizer (from `nanochat.optim`) over upstream's groups."
+def _setup_optimizer(self, unembedding_lr=0.004, embedding_lr=0.2, matrix_lr=0.02, weight_decay=0.0, scalar_lr=0.5, compile=None):
+    "The `MuonAdamW` optimizer (from `nanochat.optim`) over upstream's groups; `compile`: see `MuonAdamW`."
     try:
         from nanochat.optim import MuonAdamW
     except ImportError as e:
         raise ImportError("MuonAdamW lives in nanochat.optim (notebook 06_muon), which this installation lacks; "
                           "optimizer_param_groups() gives the groups to build another optimizer from.") from e
-    return MuonAdamW(self.optimizer_param_groups(unembedding_lr, embedding_lr, matrix_lr, weight_decay, scalar_lr))
+    return MuonAdamW(self.optimizer_param_groups(unembedding_lr, embedding_lr, matrix_lr, weight_decay, scalar_lr), compile=compile)
 
 GPT.optimizer_param_groups, GPT.setup_optimizer = _optimizer_param_groups, _setup_optimizer
 
