@@ -149,6 +149,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'nanochat.optim.MuonAdamW._step_distributed': ( 'muon.html#muonadamw._step_distributed',
                                                                                 'nanochat/optim.py'),
                                 'nanochat.optim.MuonAdamW._world': ('muon.html#muonadamw._world', 'nanochat/optim.py'),
+                                'nanochat.optim.MuonAdamW.load_state_dict': ('muon.html#muonadamw.load_state_dict', 'nanochat/optim.py'),
                                 'nanochat.optim.MuonAdamW.step': ('muon.html#muonadamw.step', 'nanochat/optim.py'),
                                 'nanochat.optim._step_fn': ('muon.html#_step_fn', 'nanochat/optim.py'),
                                 'nanochat.optim.adamw_step_fused': ('muon.html#adamw_step_fused', 'nanochat/optim.py'),

@@ -83,7 +83,7 @@ def _step_fn(fn, device_type, compile=None):
     if fn not in _compiled: _compiled[fn] = torch.compile(fn, dynamic=False)
     return _compiled[fn]
 
-# %% ../nbs/06_muon.ipynb #bcf36b81
+# %% ../nbs/06_muon.ipynb #9f92943b
 class MuonAdamW(torch.optim.Optimizer):
     "AdamW and Muon parameter groups in one optimizer; sharded across ranks when a process group has more than one."
 
@@ -163,6 +163,16 @@ class MuonAdamW(torch.optim.Optimizer):
                     for p, new in zip(params, P): p.copy_(new)
             return
         self._step_distributed(rank, world)
+
+    def load_state_dict(self, state_dict):
+        """As torch's, except that optimizer state keeps its saved dtype: torch would cast the fp32 Adam
+        moments of a bf16 parameter (the embeddings on a GPU) to bf16, losing them."""
+        saved = {int(i): {k: v for k, v in st.items() if torch.is_tensor(v) and v.is_floating_point()}
+                 for i, st in state_dict["state"].items()}
+        super().load_state_dict(state_dict)
+        params = [p for g in self.param_groups for p in g["params"]]
+        for i, tensors in saved.items():
+            for k, v in tensors.items(): self.state[params[i]][k] = v.to(device=params[i].device, copy=True)
 
     def _step_distributed(self, rank, world):
         avg = dist.ReduceOp.AVG
