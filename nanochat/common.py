@@ -98,7 +98,7 @@ def get_dist_info():
         return True, int(os.environ['RANK']), int(os.environ['LOCAL_RANK']), int(os.environ['WORLD_SIZE'])
     return False, 0, 0, 1
 
-# %% ../nbs/00_common.ipynb #b3296293
+# %% ../nbs/00_common.ipynb #75cd5a11
 def compute_init(device_type="cuda"):
     """Seed, set precision flags and initialise the process group when launched by torchrun.
     Returns `(ddp, rank, local_rank, world_size, device)`. `device_type=""` picks the best available."""
@@ -134,8 +134,10 @@ def compute_init(device_type="cuda"):
     return ddp, rank, local_rank, world_size, device
 
 def compute_cleanup():
-    "Tear down the process group (call at the end of a script)."
-    if is_ddp_initialized(): dist.destroy_process_group()
+    "Tear down the process group (call at the end of a script, on every rank)."
+    if is_ddp_initialized():
+        dist.barrier()  # no rank tears down while another still talks to it (gloo aborts the process otherwise)
+        dist.destroy_process_group()
 
 # %% ../nbs/00_common.ipynb #6131ea0d
 def get_base_dir():
