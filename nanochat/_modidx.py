@@ -80,6 +80,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'nanochat.dataset.verify_embedded_corpus': ('dataset.html#verify_embedded_corpus', 'nanochat/dataset.py'),
                                   'nanochat.dataset.write_corpus': ('dataset.html#write_corpus', 'nanochat/dataset.py'),
                                   'nanochat.dataset.write_shards': ('dataset.html#write_shards', 'nanochat/dataset.py')},
+            'nanochat.engine': {'nanochat.engine.sample_next_token': ('engine.html#sample_next_token', 'nanochat/engine.py')},
             'nanochat.flash_attention': { 'nanochat.flash_attention.KVCache': ('attention.html#kvcache', 'nanochat/flash_attention.py'),
                                           'nanochat.flash_attention.KVCache.__init__': ( 'attention.html#kvcache.__init__',
                                                                                          'nanochat/flash_attention.py'),
