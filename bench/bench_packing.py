@@ -20,38 +20,44 @@ from unittest import mock
 import numpy as np, torch, pyarrow.parquet as pq
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_tokenizer import load_documents
+from bench_tokenizer import load_documents, make_shards, timed
 from nanochat.dataset import write_shards, split_parquet_files
 from nanochat.tokenizer import RustBPETokenizer
 from nanochat.dataloader import (BestFitBuffer, fill_rows, document_batches,
                                  tokenizing_distributed_data_loader_with_state_bos_bestfit)
 
 
+def upstream_fill(row_buffer, doc_buffer, buffer_size, refill):
+    "Upstream's packing of one batch, as upstream writes it: list scan per placement, torch.tensor per doc."
+    B, row_capacity = row_buffer.shape
+    for row_idx in range(B):
+        pos = 0
+        while pos < row_capacity:
+            while len(doc_buffer) < buffer_size:
+                refill()
+            remaining = row_capacity - pos
+            best_idx, best_len = -1, 0
+            for i, doc in enumerate(doc_buffer):
+                doc_len = len(doc)
+                if doc_len <= remaining and doc_len > best_len:
+                    best_idx, best_len = i, doc_len
+            if best_idx >= 0:
+                doc = doc_buffer.pop(best_idx)
+                row_buffer[row_idx, pos:pos + len(doc)] = torch.tensor(doc, dtype=torch.long)
+                pos += len(doc)
+            else:
+                shortest_idx = min(range(len(doc_buffer)), key=lambda i: len(doc_buffer[i]))
+                doc = doc_buffer.pop(shortest_idx)
+                row_buffer[row_idx, pos:pos + remaining] = torch.tensor(doc[:remaining], dtype=torch.long)
+                pos += remaining
+
+
 def upstream_pack(batches, B, T, buffer_size, n):
-    "Upstream's packing loop (row_buffer, list scan, pop, torch.tensor per doc), for n batches."
-    row_capacity, doc_buffer, out = T + 1, [], []
-    row_buffer = torch.empty((B, row_capacity), dtype=torch.long)
+    "Upstream's packing loop for n batches of pre-tokenized slices."
+    doc_buffer, out = [], []
+    row_buffer = torch.empty((B, T + 1), dtype=torch.long)
     for _ in range(n):
-        for row_idx in range(B):
-            pos = 0
-            while pos < row_capacity:
-                while len(doc_buffer) < buffer_size:
-                    doc_buffer.extend(next(batches))
-                remaining = row_capacity - pos
-                best_idx, best_len = -1, 0
-                for i, doc in enumerate(doc_buffer):
-                    doc_len = len(doc)
-                    if doc_len <= remaining and doc_len > best_len:
-                        best_idx, best_len = i, doc_len
-                if best_idx >= 0:
-                    doc = doc_buffer.pop(best_idx)
-                    row_buffer[row_idx, pos:pos + len(doc)] = torch.tensor(doc, dtype=torch.long)
-                    pos += len(doc)
-                else:
-                    shortest_idx = min(range(len(doc_buffer)), key=lambda i: len(doc_buffer[i]))
-                    doc = doc_buffer.pop(shortest_idx)
-                    row_buffer[row_idx, pos:pos + remaining] = torch.tensor(doc[:remaining], dtype=torch.long)
-                    pos += remaining
+        upstream_fill(row_buffer, doc_buffer, buffer_size, lambda: doc_buffer.extend(next(batches)))
         out.append(row_buffer.clone())
     return out
 
@@ -72,40 +78,19 @@ def upstream_loader(tokenizer, B, T, split, data_dir, tokenizer_threads=4, token
     paths = split_parquet_files(split, data_dir)
     batches = document_batches(paths, 0, 1, tokenizer_batch_size)
     bos = tokenizer.get_bos_token_id()
-    doc_buffer, row_capacity = [], T + 1
-    row_buffer = torch.empty((B, row_capacity), dtype=torch.long)
+    doc_buffer = []
+    row_buffer = torch.empty((B, T + 1), dtype=torch.long)
     cpu_buffer = torch.empty(2 * B * T, dtype=torch.long)
     gpu_buffer = torch.empty(2 * B * T, dtype=torch.long)
     inputs, targets = gpu_buffer[:B * T].view(B, T), gpu_buffer[B * T:].view(B, T)
+    def refill():  # synchronous tokenization, as upstream
+        texts, _ = next(batches)
+        doc_buffer.extend(tokenizer.encode(texts, prepend=bos, num_threads=tokenizer_threads))
     while True:
-        for row_idx in range(B):
-            pos = 0
-            while pos < row_capacity:
-                while len(doc_buffer) < buffer_size:
-                    texts, _ = next(batches)
-                    doc_buffer.extend(tokenizer.encode(texts, prepend=bos, num_threads=tokenizer_threads))
-                remaining = row_capacity - pos
-                best_idx, best_len = -1, 0
-                for i, doc in enumerate(doc_buffer):
-                    doc_len = len(doc)
-                    if doc_len <= remaining and doc_len > best_len:
-                        best_idx, best_len = i, doc_len
-                if best_idx >= 0:
-                    doc = doc_buffer.pop(best_idx)
-                    row_buffer[row_idx, pos:pos + len(doc)] = torch.tensor(doc, dtype=torch.long)
-                    pos += len(doc)
-                else:
-                    shortest_idx = min(range(len(doc_buffer)), key=lambda i: len(doc_buffer[i]))
-                    doc = doc_buffer.pop(shortest_idx)
-                    row_buffer[row_idx, pos:pos + remaining] = torch.tensor(doc[:remaining], dtype=torch.long)
-                    pos += remaining
+        upstream_fill(row_buffer, doc_buffer, buffer_size, refill)
         cpu_buffer[:B * T].view(B, T).copy_(row_buffer[:, :-1]); cpu_buffer[B * T:].view(B, T).copy_(row_buffer[:, 1:])
         gpu_buffer.copy_(cpu_buffer)
         yield inputs, targets
-
-
-def timed(fn):
-    t0 = time.perf_counter(); r = fn(); return time.perf_counter() - t0, r
 
 
 def main(argv=None):
@@ -121,9 +106,7 @@ def main(argv=None):
     B, T, n = args.B, args.T, args.batches
     docs, nchars = load_documents(args.texts, args.chars)
     with tempfile.TemporaryDirectory() as base:
-        data_dir = os.path.join(base, "data")
-        paths, _ = write_shards(docs[:-200], data_dir, shard_chars=10_000_000)
-        write_shards(docs[-200:], data_dir, first_index=len(paths))
+        data_dir = make_shards(docs, base)
         tok = RustBPETokenizer.train_from_iterator(iter(docs[:-200]), args.vocab_size)
         bos = tok.get_bos_token_id()
         print(f"{len(docs):,} documents, {nchars:,} chars; vocab {tok.get_vocab_size():,}; B={B}, T={T}, {n} batches per run")

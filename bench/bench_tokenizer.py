@@ -49,6 +49,14 @@ def load_documents(folder, max_chars):
     return out, n
 
 
+def make_shards(docs, base, n_val=200):
+    "Shards of docs under base/base_data_climbmix (the last 200 docs are the val shard); returns the folder."
+    data_dir = os.path.join(base, "base_data_climbmix")
+    paths, _ = write_shards(docs[:-n_val], data_dir, shard_chars=10_000_000)
+    write_shards(docs[-n_val:], data_dir, first_index=len(paths))
+    return data_dir
+
+
 def upstream_train(max_chars, doc_cap, vocab_size):
     "Upstream's tok_train path, transcribed: its iterator, rustbpe, then the tiktoken Encoding."
     def it():
@@ -88,10 +96,7 @@ def main(argv=None):
     docs, nchars = load_documents(args.texts, args.chars)
     print(f"{len(docs):,} documents, {nchars:,} characters from {args.texts}")
     with tempfile.TemporaryDirectory() as base, mock.patch.dict(os.environ, {"NANOCHAT_BASE_DIR": base}):
-        data_dir = os.path.join(base, "base_data_climbmix")
-        val = docs[-200:]
-        paths, _ = write_shards(docs[:-200], data_dir, shard_chars=10_000_000)
-        write_shards(val, data_dir, first_index=len(paths))
+        make_shards(docs, base)
 
         # 1. training, interleaved reps
         t_up, t_ours = [], []
