@@ -166,6 +166,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'nanochat.gpt._smear': ('gpt.html#_smear', 'nanochat/gpt.py'),
                               'nanochat.gpt.has_ve': ('gpt.html#has_ve', 'nanochat/gpt.py'),
                               'nanochat.gpt.norm': ('gpt.html#norm', 'nanochat/gpt.py')},
+            'nanochat.loss_eval': {'nanochat.loss_eval.evaluate_bpb': ('eval.html#evaluate_bpb', 'nanochat/loss_eval.py')},
             'nanochat.optim': { 'nanochat.optim.MuonAdamW': ('muon.html#muonadamw', 'nanochat/optim.py'),
                                 'nanochat.optim.MuonAdamW.__init__': ('muon.html#muonadamw.__init__', 'nanochat/optim.py'),
                                 'nanochat.optim.MuonAdamW._adamw_update': ('muon.html#muonadamw._adamw_update', 'nanochat/optim.py'),
