@@ -181,6 +181,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'nanochat.optim.adamw_step_fused': ('muon.html#adamw_step_fused', 'nanochat/optim.py'),
                                 'nanochat.optim.muon_step_fused': ('muon.html#muon_step_fused', 'nanochat/optim.py'),
                                 'nanochat.optim.polar_express': ('muon.html#polar_express', 'nanochat/optim.py')},
+            'nanochat.scripts.base_eval': {'nanochat.scripts.base_eval.main': ('base_eval.html#main', 'nanochat/scripts/base_eval.py')},
             'nanochat.scripts.base_train': { 'nanochat.scripts.base_train.Horizon': ( 'base_train.html#horizon',
                                                                                       'nanochat/scripts/base_train.py'),
                                              'nanochat.scripts.base_train._scaling': ( 'base_train.html#_scaling',
