@@ -6,7 +6,7 @@
 __all__ = ['save_checkpoint', 'complete_steps', 'find_last_step', 'find_largest_model', 'load_checkpoint', 'build_model',
            'load_model_from_dir', 'load_model', 'load_optimizer_state']
 
-# %% ../nbs/07_checkpoint.ipynb #ce1f12d1
+# %% ../nbs/07_checkpoint.ipynb #aace1864
 import os
 import re
 import json
@@ -15,21 +15,14 @@ import glob
 import torch
 import torch.distributed as dist
 
-from .common import get_base_dir, print0, logger
+from .common import get_base_dir, print0, atomic_write
 from .gpt import GPT, GPTConfig
 
-# %% ../nbs/07_checkpoint.ipynb #a57c0aa6
+# %% ../nbs/07_checkpoint.ipynb #36569f58
 def _atomic_save(obj, path):
-    "torch.save (or JSON for a .json path) to a temporary name, then rename into place."
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        if path.endswith(".json"):
-            with open(tmp, "w", encoding="utf-8") as f: json.dump(obj, f, indent=2)
-        else:
-            torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
+    "torch.save, or JSON for a .json path, through `atomic_write`."
+    if path.endswith(".json"): atomic_write(path, lambda f: json.dump(obj, f, indent=2), mode="w")
+    else: atomic_write(path, lambda f: torch.save(obj, f))
 
 def _write_meta(path, meta_data): _atomic_save(meta_data, path)
 

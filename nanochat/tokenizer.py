@@ -6,7 +6,7 @@
 __all__ = ['logger', 'SPLIT_PATTERN', 'SPECIAL_TOKENS', 'RustBPETokenizer', 'get_tokenizer', 'get_token_bytes',
            'HuggingFaceTokenizer']
 
-# %% ../nbs/01_tokenizer.ipynb #d060ebd1
+# %% ../nbs/01_tokenizer.ipynb #a66883ca
 import os
 import copy
 import html
@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import tiktoken
 import rustbpe
+
+from .common import atomic_write
 
 logger = logging.getLogger(__name__)
 
@@ -120,20 +122,11 @@ def _conversation_messages(conversation):
     if not all(isinstance(m, dict) for m in conversation["messages"]): raise ValueError("Every message must be a dict with 'role' and 'content'.")
     return conversation["messages"]
 
-# %% ../nbs/01_tokenizer.ipynb #da4cb602
+# %% ../nbs/01_tokenizer.ipynb #345624f8
 def _available_cpus():
     "CPUs this process may run on (respects affinity masks and container limits set that way)."
     try: return len(os.sched_getaffinity(0))
     except AttributeError: return os.cpu_count() or 1
-
-def _atomic_write(path, write_fn, mode="wb"):
-    "Write a file through `write_fn(f)` to a temporary name, then rename it into place."
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, mode) as f: write_fn(f)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
 
 class RustBPETokenizer(_ChatFormatMixin):
     "Byte-level BPE: trained with rustbpe, encoded with tiktoken."
@@ -230,8 +223,8 @@ class RustBPETokenizer(_ChatFormatMixin):
         import torch
         os.makedirs(tokenizer_dir, exist_ok=True)
         token_bytes = self.token_bytes()
-        _atomic_write(os.path.join(tokenizer_dir, "tokenizer.pkl"), lambda f: pickle.dump(self.enc, f))
-        _atomic_write(os.path.join(tokenizer_dir, "token_bytes.pt"), lambda f: torch.save(token_bytes, f))
+        atomic_write(os.path.join(tokenizer_dir, "tokenizer.pkl"), lambda f: pickle.dump(self.enc, f))
+        atomic_write(os.path.join(tokenizer_dir, "token_bytes.pt"), lambda f: torch.save(token_bytes, f))
         print(f"Saved tokenizer to {tokenizer_dir} (tokenizer.pkl, token_bytes.pt)")
 
 # %% ../nbs/01_tokenizer.ipynb #0655c334
@@ -249,7 +242,7 @@ def get_token_bytes(device="cpu"):
         raise FileNotFoundError(f"No token bytes at {path}: it is written with the tokenizer by `python -m nanochat.scripts.tok_train`.")
     with open(path, "rb") as f: return torch.load(f, map_location=device)
 
-# %% ../nbs/01_tokenizer.ipynb #c5530517
+# %% ../nbs/01_tokenizer.ipynb #26f7ded2
 from tokenizers import Tokenizer as HFTokenizer
 from tokenizers import pre_tokenizers, decoders, Regex
 from tokenizers.models import BPE
@@ -316,5 +309,5 @@ class HuggingFaceTokenizer(_ChatFormatMixin):
     def save(self, tokenizer_dir):
         os.makedirs(tokenizer_dir, exist_ok=True)
         path = os.path.join(tokenizer_dir, "tokenizer.json")
-        _atomic_write(path, lambda f: f.write(self.tokenizer.to_str()), mode="w")
+        atomic_write(path, lambda f: f.write(self.tokenizer.to_str()), mode="w")
         print(f"Saved tokenizer to {path}")
