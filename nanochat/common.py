@@ -216,7 +216,7 @@ def get_peak_flops(device_name):
 @functools.lru_cache(maxsize=None)
 def measure_peak_flops(device_type="cpu", dtype=torch.float32, n=None, reps=10):
     "Best observed FLOP/s of an n×n matmul on `device_type` in `dtype` (a practical peak)."
-    n = n or (8192 if device_type == "cuda" else 1024)
+    n = n or (8192 if device_type == "cuda" else 2048)
     device = torch.device(device_type)
     a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
     sync = torch.cuda.synchronize if device_type == "cuda" else (torch.mps.synchronize if device_type == "mps" else (lambda: None))

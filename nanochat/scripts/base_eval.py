@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['main']
 
-# %% ../../nbs/08b_base_eval.ipynb #1e64f925
+# %% ../../nbs/08b_base_eval.ipynb #550c96ac
+import os
 import argparse
 
 import torch
@@ -15,9 +16,10 @@ from ..checkpoint_manager import load_model
 from ..tokenizer import get_token_bytes
 from ..dataloader import tokenizing_distributed_data_loader_bos_bestfit
 from ..loss_eval import evaluate_bpb
+from ..core_eval import evaluate_core, write_core_csv
 from .base_train import SAMPLE_PROMPTS
 
-# %% ../../nbs/08b_base_eval.ipynb #c7b0088d
+# %% ../../nbs/08b_base_eval.ipynb #d03ddede
 def main(argv=None):
     p = argparse.ArgumentParser(description="Evaluate a base model: bits per byte, CORE, samples.")
     p.add_argument("--eval", default="core,bpb,sample", help="comma-separated: core, bpb, sample")
@@ -57,7 +59,12 @@ def main(argv=None):
             text = tokenizer.decode(list(model.generate([tokenizer.get_bos_token_id()], max_tokens=128, temperature=1.0, seed=42 + i)))
             results["samples"].append(text); print0(f"--- {i}\n{text}")
     if "core" in wanted:
-        print0("CORE: not available in this version yet (it needs the CORE task data and evaluator); skipped.")
+        out = evaluate_core(model, tokenizer, device, max_per_task=args.max_per_task)
+        results.update(core_metric=out["core_metric"], core_results=out["results"], core_missing=out["missing"])
+        if rank == 0:
+            path = os.path.join(get_base_dir(), "base_eval", f"base_model_{meta['step']:06d}.csv")
+            write_core_csv(path, out)
+            print0(f"CORE table written to {path}")
     compute_cleanup()
     return results
 

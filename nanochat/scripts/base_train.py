@@ -26,6 +26,7 @@ from ..tokenizer import get_tokenizer, get_token_bytes
 from ..dataloader import (tokenizing_distributed_data_loader_with_state_bos_bestfit,
                                  tokenizing_distributed_data_loader_bos_bestfit)
 from ..loss_eval import evaluate_bpb
+from ..core_eval import evaluate_core, get_eval_bundle_dir
 from ..checkpoint_manager import save_checkpoint, load_checkpoint
 
 # %% ../../nbs/09_base_train.ipynb #029de54a
@@ -161,12 +162,11 @@ def main(argv=None):
         del model_data
     orig_model = model
     compile_model = args.compile == "1" or (args.compile == "auto" and device_type == "cuda")
-    compile_optim = args.compile == "1" or (args.compile == "auto" and (device_type == "cuda" or N >= 150))
     if compile_model: model = torch.compile(model, dynamic=False)
     s = h.batch_lr_scale
     optimizer = orig_model.setup_optimizer(unembedding_lr=args.unembedding_lr * s, embedding_lr=args.embedding_lr * s,
                                            matrix_lr=args.matrix_lr * s, weight_decay=h.weight_decay, scalar_lr=args.scalar_lr * s,
-                                           compile=compile_optim)
+                                           compile=compile_model)
     loader_state = None
     if meta is not None:
         optimizer.load_state_dict(optim_data); del optim_data
@@ -176,13 +176,16 @@ def main(argv=None):
         loader_state = states[rank] if states else meta["dataloader_state_dict"]
     wandb_run = init_wandb(args.run, config=user_config, master_process=master)
 
+    peak, peak_source = peak_flops_for(device)   # before the loader's thread starts tokenizing beside it
+    print0(f"MFU against {peak / 1e12:.3f} TFLOP/s ({peak_source})")
     train_loader = tokenizing_distributed_data_loader_with_state_bos_bestfit(
         tokenizer, B, T, "train", device=device, resume_state_dict=loader_state, data_dir=args.data_dir)
     state_before_batch = loader_state          # the loader state from which the held batch is produced next
     x, y, loader_state = next(train_loader)
-    peak, peak_source = peak_flops_for(device)
-    print0(f"MFU against {peak / 1e12:.3f} TFLOP/s ({peak_source})")
-    if args.core_metric_every > 0: print0("CORE evaluation is not available in this version yet: skipped.")
+    core_bundle = None
+    if args.core_metric_every > 0:
+        try: core_bundle = get_eval_bundle_dir()
+        except RuntimeError as e: print0(f"CORE evaluation skipped for this run: {e}")
 
     step = start
     val_bpb = meta["val_bpb"] if meta else None
@@ -208,6 +211,12 @@ def main(argv=None):
                 print0(f"Step {step:05d} | Validation bpb: {val_bpb:.6f}")
                 wandb_run.log({"step": step, "total_training_flops": h.flops_per_token * h.total_batch_size * step,
                                "total_training_time": loop["total_training_time"], "val/bpb": val_bpb})
+                model.train()
+            if core_bundle and (last_step or (step > 0 and step % args.core_metric_every == 0)):
+                model.eval()
+                core = evaluate_core(orig_model, tokenizer, device, max_per_task=args.core_metric_max_per_task, bundle_dir=core_bundle)
+                wandb_run.log({"step": step, "total_training_flops": h.flops_per_token * h.total_batch_size * step,
+                               "core_metric": core["core_metric"], "centered_results": core["centered_results"]})
                 model.train()
             if master and (last_step or (step > 0 and step % args.sample_every == 0)):
                 orig_model.eval()
