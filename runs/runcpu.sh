@@ -21,7 +21,7 @@ python -m nanochat.scripts.tok_train --vocab-size=8192
 echo "== 4/7 tokenizer: compression by kind of text"
 python -m nanochat.scripts.tok_eval
 
-echo "== 5/7 pretraining: a depth-4 model on the embedded corpus (about 10 minutes on 2 CPU cores)"
+echo "== 5/7 pretraining: a depth-4 model on the embedded corpus (about 7 minutes on 2 CPU cores)"
 python -m nanochat.scripts.base_train --depth=4 --head-dim=64 --window-pattern=L --max-seq-len=512 \
     --device-batch-size=8 --total-batch-size=4096 --num-iterations=300 --warmup-steps=40 \
     --eval-every=50 --eval-tokens=32768 --sample-every=100000 --core-metric-every=-1
