@@ -28,15 +28,20 @@ def _write_meta(path, meta_data): _atomic_save(meta_data, path)
 
 def save_checkpoint(checkpoint_dir, step, model_data, optimizer_data, meta_data, rank=0):
     """Save one step: the model (rank 0), this rank's optimizer shard, then — once every rank is done — the
-    meta file (rank 0), which marks the step complete. Call it on every rank."""
+    meta file (rank 0), which marks the step complete. Call it on every rank. Saving a step that exists
+    first un-commits it (its meta file goes), so a save killed halfway never pairs new files with old meta."""
     os.makedirs(checkpoint_dir, exist_ok=True)
+    meta_path = os.path.join(checkpoint_dir, f"meta_{step:06d}.json")
+    distributed = dist.is_available() and dist.is_initialized()
+    if rank == 0 and os.path.exists(meta_path): os.remove(meta_path)
+    if distributed: dist.barrier()                                       # no rank writes before the step is un-committed
     if rank == 0 and model_data is not None:
         _atomic_save(model_data, os.path.join(checkpoint_dir, f"model_{step:06d}.pt"))
     if optimizer_data is not None:
         _atomic_save(optimizer_data, os.path.join(checkpoint_dir, f"optim_{step:06d}_rank{rank}.pt"))
-    if dist.is_available() and dist.is_initialized(): dist.barrier()   # every rank's files are complete
+    if distributed: dist.barrier()                                       # every rank's files are complete
     if rank == 0:
-        _write_meta(os.path.join(checkpoint_dir, f"meta_{step:06d}.json"), meta_data)
+        _write_meta(meta_path, meta_data)
         print0(f"Saved checkpoint step {step} to {checkpoint_dir}")
 
 # %% ../nbs/07_checkpoint.ipynb #f56c6160

@@ -7,7 +7,7 @@ __all__ = ['logger', 'COMPUTE_DTYPE', 'COMPUTE_DTYPE_REASON', 'PEAK_FLOPS_BF16',
            'detect_compute_dtype', 'autodetect_device_type', 'print0', 'is_ddp_requested', 'is_ddp_initialized',
            'get_dist_info', 'compute_init', 'compute_cleanup', 'get_base_dir', 'atomic_write',
            'download_file_with_lock', 'get_peak_flops', 'measure_peak_flops', 'peak_flops_for', 'DummyWandb',
-           'init_wandb', 'env_report', 'print_banner']
+           'init_wandb', 'env_report', 'test_tensor_eq', 'test_tensor_close', 'print_banner']
 
 # %% ../nbs/00_common.ipynb #a00c1d85
 import os
@@ -269,6 +269,34 @@ def env_report(measure=True):
         peak, source = peak_flops_for(device_type)
         rep.update(peak_flops=peak, peak_flops_source=source)
     return rep
+
+# %% ../nbs/00_common.ipynb #49b4a99c
+def _same_kind(a, b):
+    if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)):
+        raise AssertionError(f"expected two tensors, got {type(a).__name__} and {type(b).__name__}")
+    if a.shape != b.shape: raise AssertionError(f"shapes differ: {tuple(a.shape)} vs {tuple(b.shape)}")
+    if a.dtype != b.dtype: raise AssertionError(f"dtypes differ: {a.dtype} vs {b.dtype} (cast one explicitly)")
+
+def _differs(a, b, bad):
+    n = int(bad.sum())
+    diff = (a.double() - b.double()).abs()
+    diff = diff[~(a.isnan() & b.isnan())] if a.is_floating_point() else diff
+    return f"{n} of {a.numel()} entries differ; largest difference {diff.max().item() if diff.numel() else 0:.3e}"
+
+def test_tensor_eq(a, b):
+    "Assert `a` and `b` are tensors of the same shape and dtype with identical values (NaN equals NaN)."
+    _same_kind(a, b)
+    a, b = a.detach().cpu(), b.detach().cpu()
+    bad = a != b
+    if a.is_floating_point(): bad &= ~(a.isnan() & b.isnan())
+    if bad.any(): raise AssertionError(f"not equal: {_differs(a, b, bad)}")
+
+def test_tensor_close(a, b, eps=1e-5):
+    "Assert `a` and `b` are tensors of the same shape and dtype with |a - b| <= eps everywhere (eps absolute)."
+    _same_kind(a, b)
+    a, b = a.detach().cpu().double(), b.detach().cpu().double()
+    bad = ~((a - b).abs() <= eps) & ~(a.isnan() & b.isnan())
+    if bad.any(): raise AssertionError(f"not close (eps={eps:.1e}): {_differs(a, b, bad)}")
 
 # %% ../nbs/00_common.ipynb #a15338b9
 _BANNER = """

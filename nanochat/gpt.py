@@ -298,7 +298,8 @@ def _kv_read_bytes(self, ctx, dtype=None):
 
 GPT._attn_dims = _attn_dims
 GPT.num_matmul_params, GPT.num_scaling_params, GPT.estimate_flops = _num_matmul_params, _num_scaling_params, _estimate_flops
-GPT.decode_flops, GPT.prefill_flops = _decode_flops, _prefill_flops
+GPT.estimate_decode_flops, GPT.estimate_prefill_flops = _decode_flops, _prefill_flops   # upstream's names
+GPT.decode_flops, GPT.prefill_flops = _decode_flops, _prefill_flops                     # short aliases
 GPT.kv_bytes_per_token, GPT.kv_read_bytes = _kv_bytes_per_token, _kv_read_bytes
 
 # %% ../nbs/05_gpt.ipynb #0b51c434
