@@ -111,7 +111,10 @@ def _checkpoints_dir(source):
 def load_model_from_dir(checkpoints_dir, device, phase, model_tag=None, step=None):
     model_tag = model_tag or find_largest_model(checkpoints_dir)
     checkpoint_dir = os.path.join(checkpoints_dir, model_tag)
-    step = find_last_step(checkpoint_dir) if step is None else step
+    if step is None: step = find_last_step(checkpoint_dir)
+    elif step not in complete_steps(checkpoint_dir):
+        raise FileNotFoundError(f"Step {step} is not a complete checkpoint in {checkpoint_dir}; complete steps: "
+                                f"{complete_steps(checkpoint_dir)}. Pass one of those (or no step for the last).")
     print0(f"Loading model from {checkpoint_dir} at step {step}")
     return build_model(checkpoint_dir, step, device, phase)
 

@@ -294,6 +294,7 @@ def test_tensor_eq(a, b):
 def test_tensor_close(a, b, eps=1e-5):
     "Assert `a` and `b` are tensors of the same shape and dtype with |a - b| <= eps everywhere (eps absolute)."
     _same_kind(a, b)
+    eps = float(eps)
     a, b = a.detach().cpu().double(), b.detach().cpu().double()
     bad = ~((a - b).abs() <= eps) & ~(a.isnan() & b.isnan())
     if bad.any(): raise AssertionError(f"not close (eps={eps:.1e}): {_differs(a, b, bad)}")

@@ -121,12 +121,15 @@ def evaluate_example(idx, model, tokenizer, data, device, task_meta):
     mean_losses = [losses[i, s - 1:e - 1].mean().item() for i, (s, e) in enumerate(zip(starts, ends))]
     return mean_losses.index(min(mean_losses)) == item["gold"]
 
-def evaluate_task(model, tokenizer, data, device, task_meta):
-    "Accuracy on `data`, examples strided over ranks and the counts summed."
+def evaluate_task(model, tokenizer, data, device, task_meta, should_stop=None, check_every=16):
+    """Accuracy on `data`, examples strided over ranks and the counts summed. `should_stop`, if given, is polled
+    every `check_every` rounds (the same rounds on every rank); True abandons the task: None."""
     rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
     correct = torch.zeros(len(data), dtype=torch.float32, device=device)
-    for idx in range(rank, len(data), world):
-        correct[idx] = float(evaluate_example(idx, model, tokenizer, data, device, task_meta))
+    for k, first in enumerate(range(0, len(data), world)):        # as many rounds on every rank: polling stays in step
+        if should_stop is not None and k % check_every == 0 and should_stop(): return None
+        idx = first + rank
+        if idx < len(data): correct[idx] = float(evaluate_example(idx, model, tokenizer, data, device, task_meta))
     if world > 1: dist.all_reduce(correct, op=dist.ReduceOp.SUM)
     return correct.mean().item()
 
@@ -171,8 +174,8 @@ def load_core_tasks(bundle_dir):
         tasks.append((t["label"], meta, data))
     return tasks, baselines
 
-def evaluate_core(model, tokenizer, device, max_per_task=-1, bundle_dir=None):
-    "CORE over the bundle's tasks: dict(results, centered_results, core_metric, missing)."
+def evaluate_core(model, tokenizer, device, max_per_task=-1, bundle_dir=None, should_stop=None):
+    "CORE over the bundle's tasks: dict(results, centered_results, core_metric, missing); None if `should_stop` abandoned it."
     bundle_dir = bundle_dir or get_eval_bundle_dir()
     tasks, baselines = load_core_tasks(bundle_dir)
     results, centered = {}, {}
@@ -180,7 +183,8 @@ def evaluate_core(model, tokenizer, device, max_per_task=-1, bundle_dir=None):
         data = list(data)
         random.Random(1337).shuffle(data)
         if max_per_task > 0: data = data[:max_per_task]
-        acc = evaluate_task(model, tokenizer, data, device, meta)
+        acc = evaluate_task(model, tokenizer, data, device, meta, should_stop=should_stop)
+        if acc is None: return None
         b = 0.01 * baselines[label]
         results[label], centered[label] = acc, (acc - b) / (1.0 - b)
         print0(f"{label:34s} {meta['task_type']:18s} {len(data):6d} examples  accuracy {acc:.4f}  centered {centered[label]:+.4f}")

@@ -13,15 +13,17 @@ import torch.distributed as dist
 
 # %% ../nbs/08_eval.ipynb #041e804e
 @torch.no_grad()
-def evaluate_bpb(model, batches, steps, token_bytes):
+def evaluate_bpb(model, batches, steps, token_bytes, should_stop=None, check_every=4):
     """Bits per byte of `model` on `steps` batches of (inputs, targets) from `batches`. `token_bytes` (vocab,)
     gives each token's byte count (0 for special tokens, whose loss is excluded); targets < 0 are ignored.
-    Sums are all-reduced across ranks. Returns inf when no bytes were seen."""
+    Sums are all-reduced across ranks. Returns inf when no bytes were seen. `should_stop`, if given, is called
+    every `check_every` batches (on every rank alike); when it returns True the evaluation is abandoned: None."""
     device = next(model.parameters()).device
     total_nats = torch.tensor(0.0, dtype=torch.float32, device=device)
     total_bytes = torch.tensor(0, dtype=torch.int64, device=device)
     it = iter(batches)
-    for _ in range(steps):
+    for i in range(steps):
+        if should_stop is not None and i % check_every == 0 and should_stop(): return None
         x, y = next(it)
         loss = model(x, y, loss_reduction="none").view(-1)             # (B*T,), 0 where y < 0
         y = y.view(-1)

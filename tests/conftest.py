@@ -6,3 +6,13 @@ os.environ["NANOCHAT_BASE_DIR"] = os.path.join(_tmp, "base")
 os.environ.setdefault("WANDB_MODE", "offline")
 os.environ.setdefault("WANDB_DIR", os.path.join(_tmp, "wandb"))
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    "Name the flagged cells this run skipped, so a green run says what it did not run."
+    skipped = getattr(config, "nanochat_skipped_cells", [])
+    from test_notebooks import FORCE_FLAGS
+    terminalreporter.write_sep("-", f"flagged cells skipped ({len(skipped)}; flags run: {' '.join(FORCE_FLAGS) or 'none'})")
+    by_nb = {}
+    for nb, i, flags in skipped: by_nb.setdefault(nb, []).append(f"cell {i} [{' '.join(flags)}]")
+    for nb, cells in by_nb.items(): terminalreporter.write_line(f"{nb}: {', '.join(cells)}")

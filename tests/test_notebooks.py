@@ -2,13 +2,18 @@
 
 Cells flagged with one of `tst_flags` (pyproject.toml) are skipped unless the flag is requested:
 NANOCHAT_TEST_FLAGS (default "slow net") lists the flags to run; `cuda` is added when a GPU is present.
+The cells skipped that way are listed at the end of the run. Each notebook runs with a copy of the
+environment variables that is restored afterwards, so a notebook that fails half-way leaks nothing into
+the next one.
 """
 import os
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import torch
 from nbdev.config import get_config
+from nbdev.process import NBProcessor
 from nbdev.test import test_nb as _run_notebook  # renamed: pytest would collect a `test_*` name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,11 +23,26 @@ SKIP_FLAGS = CFG.tst_flags.split() if isinstance(CFG.tst_flags, str) else list(C
 FORCE_FLAGS = os.environ.get("NANOCHAT_TEST_FLAGS", "slow net").split() + (["cuda"] if torch.cuda.is_available() else [])
 
 
+def flagged_cells_skipped(nb):
+    "[(cell number, flags)] of the code cells this run leaves out because of a flag that was not requested."
+    unrequested = set(SKIP_FLAGS) - set(FORCE_FLAGS)
+    cells = NBProcessor(nb, rm_directives=False, process=True).nb.cells
+    out = []
+    for i, cell in enumerate(cells):
+        flags = sorted(unrequested & set(getattr(cell, "directives_", {}) or {})) if cell.cell_type == "code" else []
+        if flags: out.append((i, flags))
+    return out
+
+
 def test_found_notebooks():
     assert NOTEBOOKS, f"no notebooks found in {ROOT / 'nbs'}"
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook(nb):
-    ok, secs = _run_notebook(nb, skip_flags=SKIP_FLAGS, force_flags=FORCE_FLAGS, basepath=str(ROOT))
+def test_notebook(nb, request):
+    skipped = getattr(request.config, "nanochat_skipped_cells", None)
+    if skipped is None: skipped = request.config.nanochat_skipped_cells = []
+    skipped += [(nb.stem, i, flags) for i, flags in flagged_cells_skipped(nb)]
+    with mock.patch.dict(os.environ):   # restored whatever the notebook does to it
+        ok, secs = _run_notebook(nb, skip_flags=SKIP_FLAGS, force_flags=FORCE_FLAGS, basepath=str(ROOT))
     assert ok, f"{nb.name} failed after {secs:.1f}s (its traceback is in the captured stderr above)"

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['B_REF', 'SAMPLE_PROMPTS', 'model_config', 'Horizon', 'training_horizon', 'get_lr_multiplier', 'get_muon_momentum',
-           'get_weight_decay', 'build_parser', 'main']
+           'get_weight_decay', 'build_parser', 'StopRequest', 'main']
 
 # %% ../../nbs/09_base_train.ipynb #568ecad4
 import os
@@ -130,6 +130,33 @@ def _set_hyperparameters(optimizer, lrm, momentum, muon_wd):
         if group["kind"] == "muon":
             group["momentum"], group["weight_decay"] = momentum, muon_wd
 
+class StopRequest:
+    """SIGINT/SIGTERM for a training loop. The first signal asks for a save at the next safe point — between
+    steps, or inside an evaluation, which is then abandoned; a second signal exits at once (exit code 128 + signal)."""
+    def __init__(self): self.requested = False
+
+    def __call__(self, signum, frame=None):
+        name = signal.Signals(signum).name
+        if self.requested:
+            os.write(2, f"\n{name} again: exiting now, without saving.\n".encode())   # (print is not safe in a handler)
+            raise SystemExit(128 + signum)
+        self.requested = True
+        os.write(2, f"\n{name}: saving at the next safe point; send it again to exit at once.\n".encode())
+
+    def install(self):
+        "Handle SIGINT and SIGTERM (only possible in the main thread); returns the previous handlers."
+        if threading.current_thread() is not threading.main_thread(): return {}
+        return {sig: signal.signal(sig, self) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore(self, old_handlers):
+        for sig, handler in old_handlers.items(): signal.signal(sig, handler)
+
+    def agreed(self, device, ddp):
+        "True when any rank has been asked to stop (under torchrun a collective: all ranks call it at the same point)."
+        flag = torch.tensor(float(self.requested), device=device)
+        if ddp: dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+        return bool(flag.item())
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
     user_config = vars(args).copy()
@@ -190,42 +217,50 @@ def main(argv=None):
     step = start
     val_bpb = meta["val_bpb"] if meta else None
     loop = meta["loop_state"] if meta else dict(min_val_bpb=float("inf"), smooth_train_loss=0.0, total_training_time=0.0)
-    interrupted = {"flag": False}
-    def on_signal(signum, frame): interrupted["flag"] = True
-    in_main_thread = threading.current_thread() is threading.main_thread()   # signals can only be caught there
-    old_handlers = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)} if in_main_thread else {}
-    losses, val_history, timed_steps = [], [], 0
+    stopper = StopRequest()
+    old_handlers = stopper.install()
+    stop_agreed = lambda: stopper.agreed(device, ddp)        # a collective under torchrun: every rank calls it alike
+    losses, val_history, core_history, samples_at, timed_steps = [], [], [], [], 0
     try:
         while True:
             last_step = step == N
-            stop = torch.tensor(float(interrupted["flag"]), device=device)
-            if ddp: dist.all_reduce(stop, op=dist.ReduceOp.MAX)
-            stop = bool(stop.item())
-            if last_step or step % args.eval_every == 0:
+            stop = stop_agreed()
+            # every *_every flag is off at <= 0, as upstream (`step % -1 == 0` would otherwise be true at every step)
+            if not stop and args.eval_every > 0 and (last_step or step % args.eval_every == 0):
                 model.eval()
                 val_loader = tokenizing_distributed_data_loader_bos_bestfit(tokenizer, B, T, "val", device=device, data_dir=args.data_dir)
-                val_bpb = evaluate_bpb(model, val_loader, max(1, args.eval_tokens // (B * T * world_size)), token_bytes)
+                bpb = evaluate_bpb(model, val_loader, max(1, args.eval_tokens // (B * T * world_size)), token_bytes, should_stop=stop_agreed)
                 val_loader.close()
-                loop["min_val_bpb"] = min(loop["min_val_bpb"], val_bpb)
-                val_history.append((step, val_bpb))
-                print0(f"Step {step:05d} | Validation bpb: {val_bpb:.6f}")
-                wandb_run.log({"step": step, "total_training_flops": h.flops_per_token * h.total_batch_size * step,
-                               "total_training_time": loop["total_training_time"], "val/bpb": val_bpb})
                 model.train()
-            if core_bundle and (last_step or (step > 0 and step % args.core_metric_every == 0)):
+                if bpb is None: stop = True; print0(f"Step {step:05d} | validation abandoned: stopping")
+                else:
+                    val_bpb = bpb
+                    loop["min_val_bpb"] = min(loop["min_val_bpb"], val_bpb)
+                    val_history.append((step, val_bpb))
+                    print0(f"Step {step:05d} | Validation bpb: {val_bpb:.6f}")
+                    wandb_run.log({"step": step, "total_training_flops": h.flops_per_token * h.total_batch_size * step,
+                                   "total_training_time": loop["total_training_time"], "val/bpb": val_bpb})
+            if not stop and core_bundle and args.core_metric_every > 0 and (last_step or (step > 0 and step % args.core_metric_every == 0)):
                 model.eval()
-                core = evaluate_core(orig_model, tokenizer, device, max_per_task=args.core_metric_max_per_task, bundle_dir=core_bundle)
-                wandb_run.log({"step": step, "total_training_flops": h.flops_per_token * h.total_batch_size * step,
-                               "core_metric": core["core_metric"], "centered_results": core["centered_results"]})
+                core = evaluate_core(orig_model, tokenizer, device, max_per_task=args.core_metric_max_per_task, bundle_dir=core_bundle,
+                                     should_stop=stop_agreed)
                 model.train()
-            if master and (last_step or (step > 0 and step % args.sample_every == 0)):
+                if core is None: stop = True; print0(f"Step {step:05d} | CORE abandoned: stopping")
+                else:
+                    core_history.append((step, core["core_metric"]))
+                    print0(f"Step {step:05d} | CORE metric: {core['core_metric']:.4f}")
+                    wandb_run.log({"step": step, "total_training_flops": h.flops_per_token * h.total_batch_size * step,
+                                   "core_metric": core["core_metric"], "centered_results": core["centered_results"]})
+            if not stop and master and args.sample_every > 0 and (last_step or (step > 0 and step % args.sample_every == 0)):
                 orig_model.eval()
                 for prompt in SAMPLE_PROMPTS:
                     tokens = tokenizer(prompt, prepend="<|bos|>")
                     print0(tokenizer.decode(tokens + list(orig_model.generate(tokens, max_tokens=16, temperature=0))))
                 orig_model.train()
+                samples_at.append(step)
             periodic = args.save_every > 0 and step % args.save_every == 0
-            if (last_step or periodic or stop) and step not in (0, start):   # never at step 0 or the resume step
+            saving = (last_step or periodic or stop) and step not in (0, start)   # never at step 0 or the resume step
+            if saving:
                 states = [None] * world_size
                 if ddp: dist.all_gather_object(states, state_before_batch)
                 else: states = [state_before_batch]
@@ -234,7 +269,8 @@ def main(argv=None):
                     max_seq_len=T, total_batch_size=h.total_batch_size, dataloader_state_dict=states[0],
                     dataloader_state_dicts=states, loop_state=dict(loop)), rank=rank)
             if last_step or stop:
-                if stop: print0(f"Interrupted: saved step {step}; resume with --resume-from-step {step}")
+                if stop and saving: print0(f"Interrupted: saved step {step}; resume with --resume-from-step {step}")
+                elif stop: print0(f"Interrupted at step {step}: nothing new to save (it is the start of this run)")
                 break
 
             sync(); t0 = time.time()
@@ -269,13 +305,14 @@ def main(argv=None):
             elif step % 5000 == 0: gc.collect()
             step += 1
     finally:
-        for sig, handler in old_handlers.items(): signal.signal(sig, handler)
+        stopper.restore(old_handlers)
         gc.enable()
         train_loader.close()
     print0(f"Done: {step} steps, min validation bpb {loop['min_val_bpb']:.6f}, training time {loop['total_training_time'] / 60:.2f}m")
     wandb_run.finish()
     compute_cleanup()
-    return dict(losses=losses, val_bpb=val_bpb, val_history=val_history, step=step, horizon=h)
+    return dict(losses=losses, val_bpb=val_bpb, val_history=val_history, core_history=core_history, samples_at=samples_at,
+                step=step, horizon=h, stopped=stop)
 
 # %% ../../nbs/09_base_train.ipynb #9ab9243e
 if __name__ == "__main__": main()

