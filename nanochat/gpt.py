@@ -218,8 +218,9 @@ def _smear(self, x):
     gate = self.smear_lambda.to(x.dtype) * torch.sigmoid(self.smear_gate(x[:, 1:, :24]))
     return torch.cat([x[:, :1], x[:, 1:] + gate * x[:, :-1]], dim=1)
 
-def _forward(self, idx, targets=None, kv_cache=None, loss_reduction="mean"):
-    "Logits (B, T, vocab_size) in fp32, or the loss when `targets` (B, T) are given (-1 = ignored)."
+def _forward(self, idx, targets=None, kv_cache=None, loss_reduction="mean", last_only=False):
+    """Logits (B, T, vocab_size) in fp32, or the loss when `targets` (B, T) are given (-1 = ignored).
+    `last_only`: the logits of the last position only, (B, 1, vocab_size): all generation needs from a prefill."""
     B, T = idx.size()
     T0 = 0 if kv_cache is None else kv_cache.get_pos()
     if T0 + T > self.cos.size(1):
@@ -242,6 +243,7 @@ def _forward(self, idx, targets=None, kv_cache=None, loss_reduction="mean"):
     x = norm(x - self.backout_lambda.to(x.dtype) * x_backout)
     if targets is not None and loss_reduction != "none" and not torch.compiler.is_compiling():
         return softcap_cross_entropy(x, self.lm_head.weight, targets, self.config.vocab_size, reduction=loss_reduction)
+    if last_only and targets is None: x = x[:, -1:]   # the head is the biggest matmul of a small model's prefill
     logits = self.lm_head(x)[..., :self.config.vocab_size].float()
     logits = 15 * torch.tanh(logits / 15)          # softcap
     if targets is None: return logits
