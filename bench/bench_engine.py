@@ -21,7 +21,7 @@ PROSE = ("The history of science is the study of the development of science, inc
 
 def worker(args):
     "Runs inside one side's process: load, time, report JSON on the last stdout line."
-    if args.side == "upstream": sys.path.insert(0, os.path.abspath(args.upstream))
+    if args.worker == "upstream": sys.path.insert(0, os.path.abspath(args.upstream))
     import torch
     torch.set_num_threads(args.threads)
     import nanochat

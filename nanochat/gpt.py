@@ -86,6 +86,9 @@ class CausalSelfAttention(nn.Module):
         q, k = norm(q) * 1.2, norm(k) * 1.2                                               # ...then QK norm
         if kv_cache is None:
             y = flash_attn.flash_attn_func(q, k, v, causal=True, window_size=window_size)
+        elif hasattr(kv_cache, "attend"):   # a cache that computes attention itself (the engine's shared-prompt cache)
+            y = kv_cache.attend(self.layer_idx, q, k, v, window_size)
+            if self.layer_idx == self.n_layer - 1: kv_cache.advance(T)
         else:
             k_cache, v_cache = kv_cache.get_layer_cache(self.layer_idx)
             y = flash_attn.flash_attn_with_kvcache(q, k_cache, v_cache, k=k, v=v, cache_seqlens=kv_cache.cache_seqlens,
