@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['sample_next_token', 'sampling_distribution', 'timeout', 'eval_with_timeout', 'use_calculator', 'PromptSharedKVCache',
-           'RowState', 'Engine']
+           'RowState', 'Engine', 'generate_with_probs']
 
 # %% ../nbs/10_engine.ipynb #23a2fcf4
 import contextlib, inspect, signal, threading, warnings
@@ -231,3 +231,15 @@ class Engine:
                 else: results[i].append(token); masks[i].append(mask)
             if all(completed): break
         return results, masks
+
+# %% ../nbs/10_engine.ipynb #ba504c27
+def generate_with_probs(engine, tokens, max_tokens=64, temperature=1.0, top_k=None, seed=42, top_n=5):
+    "Yield one dict per generated token: token, text, prob (model, T=1), sampled_prob (after T/top-k), forced, top [(token, text, prob)]."
+    tok = engine.tokenizer
+    for column, masks, logits in engine._steps(tokens, 1, max_tokens, temperature, top_k, seed):
+        t = column[0]
+        p_model = torch.softmax(logits[0].float(), dim=-1)
+        p_sample = sampling_distribution(logits[0], temperature, top_k)
+        vals, idx = p_model.topk(min(top_n, p_model.numel()))
+        yield dict(token=t, text=tok.decode([t]), prob=p_model[t].item(), sampled_prob=p_sample[t].item(), forced=masks[0] == 0,
+                   top=[(i, tok.decode([i]), v) for i, v in zip(idx.tolist(), vals.tolist())])
