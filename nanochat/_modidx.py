@@ -23,6 +23,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                                   'nanochat/checkpoint_manager.py'),
                                              'nanochat.checkpoint_manager.load_optimizer_state': ( 'checkpoint.html#load_optimizer_state',
                                                                                                    'nanochat/checkpoint_manager.py'),
+                                             'nanochat.checkpoint_manager.row_major_weights': ( 'checkpoint.html#row_major_weights',
+                                                                                                'nanochat/checkpoint_manager.py'),
                                              'nanochat.checkpoint_manager.save_checkpoint': ( 'checkpoint.html#save_checkpoint',
                                                                                               'nanochat/checkpoint_manager.py')},
             'nanochat.common': { 'nanochat.common.ColoredFormatter': ('common.html#coloredformatter', 'nanochat/common.py'),
