@@ -11,7 +11,9 @@ thread count; the sides alternate for `--rounds` rounds and each number is the m
 Measured as upstream's `scripts/infer_bench.py` measures: prefill = the time to the first token of a batch-1
 generation of the prompt (TTFT), decode = tokens per second of the decode steps after the first token.
 Checked: the tokens at temperature 0 (every batch size) and the samples at temperature 1 with seeds
-1 and 42 (4 rows, top-k 50) are identical between the two engines.
+1 and 42 (4 rows, top-k 50) are identical between the two engines. Then upstream's own unit tests for the
+engine and the sandbox (PATH/tests/test_engine.py, test_execution.py, copied to a scratch directory so
+that they import this project's `nanochat`) are run with pytest against this project's modules.
 """
 import argparse, json, os, statistics, subprocess, sys, time
 
@@ -100,7 +102,21 @@ def main():
         print(f"decode batch {bs}: ours {result['decode_tok_s']['ours'][bs]:,.0f} vs upstream "
               f"{result['decode_tok_s']['upstream'][bs]:,.0f} tok/s = {result['ratio_decode'][bs]:.2f}x")
     print(f"identical tokens at temperature 0: {result['identical_tokens_t0']}; identical seeded samples: {result['identical_samples_seeded']}")
+    result["upstream_tests"] = run_upstream_tests(args.upstream)
     print(json.dumps(result))
+
+
+def run_upstream_tests(upstream):
+    "Upstream's engine and sandbox tests, run against this project's package: the pytest summary line."
+    import shutil, tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        files = [f for f in ("test_engine.py", "test_execution.py") if os.path.exists(os.path.join(upstream, "tests", f))]
+        for f in files: shutil.copy(os.path.join(upstream, "tests", f), tmp)
+        r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *files], cwd=tmp,
+                           capture_output=True, text=True)
+    summary = (r.stdout.strip().splitlines() or ["(no output)"])[-1]
+    print(f"upstream's tests ({', '.join(files)}) against this project: {summary}")
+    return summary
 
 
 if __name__ == "__main__":

@@ -35,8 +35,7 @@ def pick_source(requested):
             note = None if source != "base" else ("no chat model (sft/rl) yet: talking to the base model, which continues text "
                                                   f"but was not trained to chat. Make a chat model with: {MAKES['sft']}")
             return source, note
-    raise SystemExit(f"No checkpoint in {get_base_dir()}: train a model first, e.g. bash runs/runcpu.sh "
-                     f"or {MAKES['base']}")
+    raise SystemExit(f"No checkpoint in {get_base_dir()}: train a model first: {MAKES['base']}")
 
 # %% ../../nbs/12_chat_cli.ipynb #3d96d959
 class ChatSession:
