@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['sample_next_token', 'sampling_distribution', 'timeout', 'eval_with_timeout', 'use_calculator', 'PromptSharedKVCache',
-           'RowState', 'Engine', 'generate_with_probs']
+           'DecodeStep', 'RowState', 'Engine', 'generate_with_probs']
 
 # %% ../nbs/10_engine.ipynb #23a2fcf4
 import contextlib, inspect, signal, threading, warnings
@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from .common import COMPUTE_DTYPE
-from .flash_attention import KVCache, _use_fa3
+from .flash_attention import KVCache, _use_fa3, flash_attn_with_kvcache, apply_rotary_emb
 from .gpt import GPT
 
 # %% ../nbs/10_engine.ipynb #b8089737
@@ -125,6 +125,59 @@ class PromptSharedKVCache:
         return (y_p.view(Hkv, B, G, d).permute(1, 0, 2, 3) + y_o).reshape(B, 1, H, d)
 
 # %% ../nbs/10_engine.ipynb #eb8a5cf1
+_EPS32 = torch.finfo(torch.float32).eps
+
+def _rms(x):
+    "F.rms_norm over the last dim, spelled as its CPU kernel computes it (pow, mean, + eps, rsqrt, mul) in 5 calls instead of 16."
+    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True).add_(_EPS32))
+
+class DecodeStep:
+    "One decode step (one token per row) of this project's `GPT` in float32, with fewer, fused operations: returns logits (B, V)."
+    def __init__(self, model):
+        self.m, c = model, model.config
+        self.H, self.Hkv, self.d, self.C = c.n_head, c.n_kv_head, c.n_embd // c.n_head, c.n_embd
+        self.wqkv = [torch.cat([b.attn.c_q.weight, b.attn.c_k.weight, b.attn.c_v.weight], 0).t().contiguous()
+                     for b in model.transformer.h]                                      # (C, (H + 2·Hkv)·d), row-major
+        # scalars as 0-dim tensors, as the model uses them (a Python number would be converted at every use)
+        self.resid, self.x0 = model.resid_lambdas.detach().unbind(), model.x0_lambdas.detach().unbind()
+        self.smear, self.backout = model.smear_lambda.detach()[0], model.backout_lambda.detach()[0]
+        self.k3, self.k12, self.k15 = (torch.tensor(v, device=model.get_device()) for v in (3.0, 1.2, 15.0))
+
+    def __call__(self, idx, cache):
+        "idx: (B,) token ids; `cache` a KVCache or PromptSharedKVCache, advanced by one."
+        m, H, Hkv, d = self.m, self.H, self.Hkv, self.d
+        B, pos = idx.size(0), cache.get_pos()
+        x = _rms(m.transformer.wte.weight[idx])                                        # (B, C)
+        prev, cache.prev_embedding = cache.prev_embedding, x[:, None]
+        if prev is not None: x = x + self.smear * torch.sigmoid(F.linear(x[:, :24], m.smear_gate.weight)) * prev[:, 0]
+        x0, x_backout = x, None
+        cos, sin = m.cos[:, pos:pos + 1], m.sin[:, pos:pos + 1]                         # (1, 1, 1, d/2)
+        shared = hasattr(cache, "attend")
+        for i, block in enumerate(m.transformer.h):
+            attn = block.attn
+            x = self.resid[i] * x + self.x0[i] * x0
+            h = _rms(x)
+            qkv = h @ self.wqkv[i]
+            qk = qkv[:, :(H + Hkv) * d].view(B, 1, H + Hkv, d)                         # queries and keys side by side:
+            qk = _rms(apply_rotary_emb(qk, cos, sin)) * self.k12                        # one rotary, one QK norm for both
+            q, k = qk[:, :, :H], qk[:, :, H:]
+            v = qkv[:, (H + Hkv) * d:].view(B, 1, Hkv, d)
+            if attn.ve_gate is not None:
+                gate = self.k3 * torch.sigmoid(F.linear(h[:, :attn.ve_gate_channels], attn.ve_gate.weight))  # (B, Hkv)
+                v = v + gate.view(B, 1, Hkv, 1) * m.value_embeds[str(i)].weight[idx].view(B, 1, Hkv, d)
+            if shared: y = cache.attend(i, q, k, v, m.window_sizes[i])
+            else:
+                kc, vc = cache.get_layer_cache(i)
+                y = flash_attn_with_kvcache(q, kc, vc, k=k, v=v, cache_seqlens=cache.cache_seqlens, causal=True, window_size=m.window_sizes[i])
+            x = x + F.linear(y.reshape(B, H * d), attn.c_proj.weight)
+            x = x + F.linear(F.relu(F.linear(_rms(x), block.mlp.c_fc.weight)).square(), block.mlp.c_proj.weight)
+            if i == m.config.n_layer // 2: x_backout = x
+        cache.advance(1)
+        x = _rms(x - self.backout * x_backout)
+        logits = F.linear(x, m.lm_head.weight)[:, :m.config.vocab_size]
+        return self.k15 * torch.tanh(logits / self.k15)
+
+# %% ../nbs/10_engine.ipynb #fbeaccbe
 class RowState:
     "Per-row generation state: the tokens so far, forced tokens waiting, and the python-block parser."
     def __init__(self, current_tokens=None):
@@ -134,19 +187,22 @@ class RowState:
         self.python_expr_tokens = []                # the expression's tokens so far
         self.completed = False                      # <|assistant_end|> or <|bos|> was emitted
 
-# %% ../nbs/10_engine.ipynb #fbeaccbe
+# %% ../nbs/10_engine.ipynb #ba504c27
 def _accepts_last_only(model):
     try: return "last_only" in inspect.signature(model.forward).parameters
     except (TypeError, ValueError): return False
 
 class Engine:
     "Batched generation with a KV cache and the calculator tool, for any model with `config`, `get_device()` and `forward(ids, kv_cache=...)`."
-    def __init__(self, model, tokenizer, share_prompt=True):
+    def __init__(self, model, tokenizer, share_prompt=True, fast_decode=True):
         self.model = model
         self.tokenizer = tokenizer  # needed for tool use
         self._last_only = _accepts_last_only(model)
         # rows share the prompt's cache (PromptSharedKVCache) when the model knows `attend` (this project's GPT); else upstream's copies
         self._share = share_prompt and isinstance(model, GPT)
+        # the lean decode step: this project's GPT, in float32 on a CPU; everything else goes through model.forward
+        self._fast = (fast_decode and isinstance(model, GPT) and COMPUTE_DTYPE == torch.float32
+                      and model.get_device().type == "cpu")
 
     def _check(self, tokens, num_samples, max_tokens):
         if not isinstance(tokens, list) or not tokens or not all(isinstance(t, int) for t in tokens):
@@ -183,6 +239,7 @@ class Engine:
         del prefill_cache
         limit = max_tokens if max_tokens is not None else capacity - P + 1     # tokens that fit in the cache
         rows = [RowState(tokens.copy()) for _ in range(num_samples)]
+        step = DecodeStep(model) if self._fast else None   # built per call: weights trained in between are never stale
         # 3) the loop
         num_generated = 0
         while num_generated < limit and not all(r.completed for r in rows):
@@ -210,8 +267,8 @@ class Engine:
             yield column, masks, logits
             num_generated += 1
             if num_generated >= limit or all(r.completed for r in rows): break   # no forward nobody samples from
-            ids = torch.tensor(column, dtype=torch.long, device=device).unsqueeze(1)   # (B, 1)
-            logits = model.forward(ids, kv_cache=cache)[:, -1, :]                    # (B, V)
+            ids = torch.tensor(column, dtype=torch.long, device=device)                # (B,)
+            logits = step(ids, cache) if step else model.forward(ids[:, None], kv_cache=cache)[:, -1, :]   # (B, V)
 
     def generate(self, tokens, num_samples=1, max_tokens=None, temperature=1.0, top_k=None, seed=42):
         "Stream `(token_column, token_masks)`: one token per row per step; mask 1 = sampled, 0 = forced by the tool."
@@ -232,7 +289,7 @@ class Engine:
             if all(completed): break
         return results, masks
 
-# %% ../nbs/10_engine.ipynb #ba504c27
+# %% ../nbs/10_engine.ipynb #a7136c7b
 def generate_with_probs(engine, tokens, max_tokens=64, temperature=1.0, top_k=None, seed=42, top_n=5):
     "Yield one dict per generated token: token, text, prob (model, T=1), sampled_prob (after T/top-k), forced, top [(token, text, prob)]."
     tok = engine.tokenizer
