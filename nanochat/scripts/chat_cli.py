@@ -11,23 +11,22 @@ import torch
 
 from ..common import compute_init, autodetect_device_type, get_base_dir
 from ..engine import Engine
-from ..checkpoint_manager import load_model
+from ..checkpoint_manager import load_model, _checkpoints_dir
 
 # %% ../../nbs/12_chat_cli.ipynb #b8089737
 MAKES = {"base": "python -m nanochat.scripts.base_train (or bash runs/runcpu.sh)",
          "sft": "python -m nanochat.scripts.chat_sft (after base_train)",
          "rl": "python -m nanochat.scripts.chat_rl (after chat_sft)"}
-_DIRS = {"base": "base_checkpoints", "sft": "chatsft_checkpoints", "rl": "chatrl_checkpoints"}
 
 def _has_checkpoint(source):
-    d = os.path.join(get_base_dir(), _DIRS[source])
+    d = _checkpoints_dir(source)              # the loader's own folder names
     return os.path.isdir(d) and any(os.scandir(d))
 
 def pick_source(requested):
     "(source, note): the requested source, or when none was requested the best available of sft > rl > base."
     if requested is not None:
         if not _has_checkpoint(requested):
-            raise SystemExit(f"No {requested} checkpoint in {os.path.join(get_base_dir(), _DIRS[requested])}. "
+            raise SystemExit(f"No {requested} checkpoint in {_checkpoints_dir(requested)}. "
                              f"Make one with: {MAKES[requested]}")
         return requested, None
     for source in ("sft", "rl", "base"):
