@@ -116,11 +116,11 @@ def spelling_bee_parts(word, letter):
             {"type": "text", "text": f"\n\nPython gives us {count}.\n\nMy final answer is:\n\n#### {count}"}]
 
 # %% ../../nbs/13f_spellingbee.ipynb #b0778fbc
-class SpellingBee(Task):
-    "How many times does a letter occur in a word: generative, scored like GSM8K (`#### N`). Item i comes from Random(i) (train) or Random(10M+i) (test)."
+class _WordTask(Task):
+    "What both word tasks share: `size` items drawn from a word list, item i seeded with Random(i) (train) or Random(10M+i) (test)."
     def __init__(self, size=1000, split="train", word_list="web2", **kwargs):
         super().__init__(**kwargs)
-        if split not in ("train", "test"): raise ValueError(f"SpellingBee split must be train|test, got {split!r}")
+        if split not in ("train", "test"): raise ValueError(f"{type(self).__name__} split must be train|test, got {split!r}")
         self.size, self.split, self.words = size, split, _words(word_list)
 
     @property
@@ -128,8 +128,12 @@ class SpellingBee(Task):
 
     def num_examples(self): return self.size
 
+    def item_rng(self, index): return random.Random(index if self.split == "train" else TEST_RANDOM_SEED_OFFSET + index)
+
+class SpellingBee(_WordTask):
+    "How many times does a letter occur in a word: generative, scored like GSM8K (`#### N`)."
     def get_example(self, index):
-        rng = random.Random(index if self.split == "train" else TEST_RANDOM_SEED_OFFSET + index)
+        rng = self.item_rng(index)
         word = rng.choice(self.words)
         letter = rng.choice(word) if rng.random() < 0.9 else rng.choice(LETTERS)  # 10%: possibly absent (count 0)
         template = rng.choice(USER_MSG_TEMPLATES)
@@ -149,23 +153,15 @@ class SpellingBee(Task):
 
     def reward(self, conversation, assistant_response): return float(self.evaluate(conversation, assistant_response))
 
-class SimpleSpelling(Task):
+class SimpleSpelling(_WordTask):
     "Spell a word: `Spell the word: X` → `X:x,y,z`. Words are the list shuffled with Random(42); item seeds as SpellingBee."
     def __init__(self, size=1000, split="train", word_list="web2", **kwargs):
-        super().__init__(**kwargs)
-        if split not in ("train", "test"): raise ValueError(f"SimpleSpelling split must be train|test, got {split!r}")
-        self.size, self.split = size, split
-        words = list(_words(word_list))
+        super().__init__(size, split, word_list, **kwargs)
+        words = list(self.words)
         random.Random(42).shuffle(words)   # a different word order than SpellingBee's
         self.words = words
 
-    @property
-    def eval_type(self): return "generative"
-
-    def num_examples(self): return self.size
-
     def get_example(self, index):
-        rng = random.Random(index if self.split == "train" else TEST_RANDOM_SEED_OFFSET + index)
-        word = rng.choice(self.words)
+        word = self.item_rng(index).choice(self.words)
         return {"messages": [{"role": "user", "content": f"Spell the word: {word}"},
                              {"role": "assistant", "content": f"{word}:{','.join(word)}"}]}
