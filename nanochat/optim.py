@@ -122,7 +122,7 @@ class MuonAdamW(torch.optim.Optimizer):
     def _adamw_update(self, group, p, grad, rows=None):
         "Update p (or its row slice `rows`) from grad (the matching slice)."
         state = self.state[p]
-        target = p if rows is None else p[rows]
+        target = p if rows is None else p[rows].clone(memory_format=torch.contiguous_format)   # a shard: a contiguous copy (gathered flat)
         if not state:
             state["step"] = 0
             state["exp_avg"] = torch.zeros_like(target, dtype=torch.float32)
@@ -131,14 +131,14 @@ class MuonAdamW(torch.optim.Optimizer):
         b1, b2 = group["betas"]
         lr, b1, b2, eps, wd, step = self._hyper(group["lr"], b1, b2, group["eps"], group["weight_decay"], state["step"])
         fn = _step_fn(adamw_step_fused, p.device.type, self.compile)
-        if fn is adamw_step_fused and p.device.type == "cpu" and p.dtype == grad.dtype == torch.float32:
-            fn = adamw_step_torch   # eager on a CPU: torch's one-pass kernel
+        same_layout = target.stride() == grad.stride() == state["exp_avg"].stride() == state["exp_avg_sq"].stride()
+        if fn is adamw_step_fused and p.device.type == "cpu" and p.dtype == grad.dtype == torch.float32 and same_layout:
+            fn = adamw_step_torch   # eager on a CPU: torch's one-pass kernel (it walks memory in order: the layouts must agree)
         if rows is None:
             fn(p, grad, state["exp_avg"], state["exp_avg_sq"], step, lr, b1, b2, eps, wd)
         else:
-            piece = p[rows].clone()
-            fn(piece, grad, state["exp_avg"], state["exp_avg_sq"], step, lr, b1, b2, eps, wd)
-            return piece
+            fn(target, grad, state["exp_avg"], state["exp_avg_sq"], step, lr, b1, b2, eps, wd)
+            return target
 
     # --- Muon ----------------------------------------------------------------------------------------
     def _muon_update(self, group, stacked_params, stacked_grads, n_state):
@@ -214,7 +214,10 @@ class MuonAdamW(torch.optim.Optimizer):
             elif kind == "adamw_shard":
                 p = obj; n = p.size(0) // world
                 piece = self._adamw_update(group, p, grad, rows=slice(rank * n, (rank + 1) * n))
-                gathers.append((None, dist.all_gather_into_tensor(p, piece, async_op=True)))
+                if p.is_contiguous(): gathers.append((None, dist.all_gather_into_tensor(p, piece, async_op=True)))
+                else:   # the gather fills a flat row-major buffer; p's storage may be laid out otherwise (row_major_weights)
+                    full = torch.empty(p.shape, dtype=p.dtype, device=p.device)
+                    gathers.append(((p, full), dist.all_gather_into_tensor(full, piece, async_op=True)))
             else:
                 (stack, c), params = obj, group["params"]
                 lo, hi = rank * c, min((rank + 1) * c, len(params))
@@ -225,10 +228,12 @@ class MuonAdamW(torch.optim.Optimizer):
                     mine[:hi - lo] = P
                 else:
                     self._muon_update(group, mine[:0], grad[:0], c)   # owns only padding: still create its state
-                gathers.append(((group, stack), dist.all_gather_into_tensor(stack, mine, async_op=True)))
+                gathers.append(((group["params"], stack), dist.all_gather_into_tensor(stack, mine, async_op=True)))
         # phase 3: wait for the gathers; copy Muon results back into the parameters
         for target, work in gathers:
             work.wait()
-            if target is not None:
-                group, stack = target
-                for i, p in enumerate(group["params"]): p.copy_(stack[i])
+            if target is None: continue
+            dest, src = target
+            if isinstance(dest, torch.Tensor): dest.copy_(src)                     # a gathered AdamW parameter
+            else:
+                for i, p in enumerate(dest): p.copy_(src[i])                       # the Muon results

