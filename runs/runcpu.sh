@@ -49,10 +49,10 @@ if python -m nanochat.scripts.prepare_tasks; then
 
     stage "12/15 RL: 6 steps on GSM8K (offline: test[:1000], held-out test[1000:]; a d4 model rarely earns a reward, see 16_chat_rl)"
     python -m nanochat.scripts.chat_rl --num-iterations=6 --examples-per-step=4 --num-samples=8 --device-batch-size=8 \
-        --max-new-tokens=128 --eval-every=6 --eval-examples=16
+        --max-new-tokens=128 --eval-every=6 --eval-examples=8
 
-    stage "13/15 chat evaluation of the RL model: as stage 11"
-    python -m nanochat.scripts.chat_eval -i rl -x 30 -m 128
+    stage "13/15 chat evaluation of the RL model: 20 problems per task"
+    python -m nanochat.scripts.chat_eval -i rl -x 20 -m 128
 
     stage "14/15 chat: one reply from the RL model"
     python -m nanochat.scripts.chat_cli -i rl -p "Hello! Who are you?" --max-tokens=64
