@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['sample_next_token', 'sampling_distribution', 'timeout', 'eval_with_timeout', 'use_calculator', 'PromptSharedKVCache',
-           'DecodeStep', 'RowState', 'Engine', 'generate_with_probs']
+           'DecodeStep', 'RowState', 'ToolTokens', 'Engine', 'generate_with_probs']
 
 # %% ../nbs/10_engine.ipynb #23a2fcf4
 import contextlib, inspect, signal, threading, warnings
@@ -144,14 +144,15 @@ class DecodeStep:
         self.k3, self.k12, self.k15 = (torch.tensor(v, device=model.get_device()) for v in (3.0, 1.2, 15.0))
 
     def __call__(self, idx, cache):
-        "idx: (B,) token ids; `cache` a KVCache or PromptSharedKVCache, advanced by one."
+        "idx: (B,) token ids; `cache` a KVCache or PromptSharedKVCache (or any cache with `attend`), advanced by one."
         m, H, Hkv, d = self.m, self.H, self.Hkv, self.d
-        B, pos = idx.size(0), cache.get_pos()
+        B, pos = idx.size(0), cache.get_pos()           # pos: one int, or a (B,) tensor when each row has its own
         x = _rms(m.transformer.wte.weight[idx])                                        # (B, C)
         prev, cache.prev_embedding = cache.prev_embedding, x[:, None]
         if prev is not None: x = x + self.smear * torch.sigmoid(F.linear(x[:, :24], m.smear_gate.weight)) * prev[:, 0]
         x0, x_backout = x, None
-        cos, sin = m.cos[:, pos:pos + 1], m.sin[:, pos:pos + 1]                         # (1, 1, 1, d/2)
+        if torch.is_tensor(pos): cos, sin = m.cos[0, pos][:, None], m.sin[0, pos][:, None]   # (B, 1, 1, d/2)
+        else: cos, sin = m.cos[:, pos:pos + 1], m.sin[:, pos:pos + 1]                 # (1, 1, 1, d/2)
         shared = hasattr(cache, "attend")
         for i, block in enumerate(m.transformer.h):
             attn = block.attn
@@ -187,6 +188,36 @@ class RowState:
         self.python_expr_tokens = []                # the expression's tokens so far
         self.completed = False                      # <|assistant_end|> or <|bos|> was emitted
 
+    def take(self, sampled, tool):
+        """This step's token for the row: the next forced token if one waits, else `sampled`; runs the calculator
+        when a python block closes. `tool`: a `ToolTokens`. Returns (token, mask: 1 sampled, 0 forced)."""
+        forced = len(self.forced_tokens) > 0
+        token = self.forced_tokens.popleft() if forced else sampled
+        self.current_tokens.append(token)
+        if token == tool.assistant_end or token == tool.bos: self.completed = True
+        if token == tool.python_start:
+            self.in_python_block, self.python_expr_tokens = True, []
+        elif token == tool.python_end and self.in_python_block:
+            self.in_python_block = False
+            if self.python_expr_tokens:
+                result = use_calculator(tool.tokenizer.decode(self.python_expr_tokens))
+                if result is not None:
+                    self.forced_tokens.append(tool.output_start)
+                    self.forced_tokens.extend(tool.tokenizer.encode(str(result)))
+                    self.forced_tokens.append(tool.output_end)
+            self.python_expr_tokens = []
+        elif self.in_python_block:
+            self.python_expr_tokens.append(token)
+        return token, 0 if forced else 1
+
+class ToolTokens:
+    "The special token ids the tool's state machine reads and writes, and the tokenizer that renders its output."
+    def __init__(self, tokenizer):
+        sp, self.tokenizer = tokenizer.encode_special, tokenizer
+        self.python_start, self.python_end = sp("<|python_start|>"), sp("<|python_end|>")
+        self.output_start, self.output_end = sp("<|output_start|>"), sp("<|output_end|>")
+        self.assistant_end, self.bos = sp("<|assistant_end|>"), tokenizer.get_bos_token_id()
+
 # %% ../nbs/10_engine.ipynb #ba504c27
 def _accepts_last_only(model):
     try: return "last_only" in inspect.signature(model.forward).parameters
@@ -217,10 +248,7 @@ class Engine:
         model, device = self.model, self.model.get_device()
         rng = torch.Generator(device=device)
         rng.manual_seed(seed)
-        special = self.tokenizer.encode_special
-        python_start, python_end = special("<|python_start|>"), special("<|python_end|>")
-        output_start, output_end = special("<|output_start|>"), special("<|output_end|>")
-        assistant_end, bos = special("<|assistant_end|>"), self.tokenizer.get_bos_token_id()
+        tool = ToolTokens(self.tokenizer)
         m = model.config
         kv_kwargs = dict(num_heads=m.n_kv_head, head_dim=m.n_embd // m.n_head, num_layers=m.n_layer, device=device, dtype=COMPUTE_DTYPE)
         # 1) batch-1 prefill, the last position's logits expanded to one row per sample
@@ -244,26 +272,7 @@ class Engine:
         num_generated = 0
         while num_generated < limit and not all(r.completed for r in rows):
             sampled = sample_next_token(logits, rng, temperature, top_k)[:, 0].tolist()
-            column, masks = [], []
-            for i, row in enumerate(rows):
-                forced = len(row.forced_tokens) > 0
-                token = row.forced_tokens.popleft() if forced else sampled[i]
-                column.append(token); masks.append(0 if forced else 1)
-                row.current_tokens.append(token)
-                if token == assistant_end or token == bos: row.completed = True
-                if token == python_start:
-                    row.in_python_block, row.python_expr_tokens = True, []
-                elif token == python_end and row.in_python_block:
-                    row.in_python_block = False
-                    if row.python_expr_tokens:
-                        result = use_calculator(self.tokenizer.decode(row.python_expr_tokens))
-                        if result is not None:
-                            row.forced_tokens.append(output_start)
-                            row.forced_tokens.extend(self.tokenizer.encode(str(result)))
-                            row.forced_tokens.append(output_end)
-                    row.python_expr_tokens = []
-                elif row.in_python_block:
-                    row.python_expr_tokens.append(token)
+            column, masks = map(list, zip(*(row.take(s, tool) for row, s in zip(rows, sampled))))
             yield column, masks, logits
             num_generated += 1
             if num_generated >= limit or all(r.completed for r in rows): break   # no forward nobody samples from

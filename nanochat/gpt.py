@@ -225,10 +225,14 @@ def _forward(self, idx, targets=None, kv_cache=None, loss_reduction="mean", last
     """Logits (B, T, vocab_size) in fp32, or the loss when `targets` (B, T) are given (-1 = ignored).
     `last_only`: the logits of the last position only, (B, 1, vocab_size): all generation needs from a prefill."""
     B, T = idx.size()
-    T0 = 0 if kv_cache is None else kv_cache.get_pos()
-    if T0 + T > self.cos.size(1):
-        raise ValueError(f"positions up to {T0 + T} exceed the rotary table ({self.cos.size(1)} = 10 x sequence_len)")
-    cos_sin = self.cos[:, T0:T0 + T], self.sin[:, T0:T0 + T]
+    T0 = 0 if kv_cache is None else kv_cache.get_pos()   # an int, or (B,) when each row has its own position (decode only)
+    per_row = torch.is_tensor(T0)
+    if per_row and T != 1: raise ValueError(f"a cache with a position per row decodes one token per row, got T={T}")
+    top = int(T0.max()) if per_row else T0
+    if top + T > self.cos.size(1):
+        raise ValueError(f"positions up to {top + T} exceed the rotary table ({self.cos.size(1)} = 10 x sequence_len)")
+    if per_row: cos_sin = self.cos[0, T0][:, None], self.sin[0, T0][:, None]   # (B, 1, 1, d/2)
+    else: cos_sin = self.cos[:, T0:T0 + T], self.sin[:, T0:T0 + T]
     x = norm(self.transformer.wte(idx).to(COMPUTE_DTYPE))
     if kv_cache is None:
         if T > 1: x = self._smear(x)

@@ -13,6 +13,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     skipped = getattr(config, "nanochat_skipped_cells", [])
     from test_notebooks import FORCE_FLAGS
     terminalreporter.write_sep("-", f"flagged cells skipped ({len(skipped)}; flags run: {' '.join(FORCE_FLAGS) or 'none'})")
+    from test_notebooks import CHROMIUM
+    if not CHROMIUM and any("browser" in flags for _, _, flags in skipped):
+        terminalreporter.write_line("browser cells skipped: no Chromium on PATH (runs/test.sh installs Debian's `chromium` when run "
+                                    "as root with apt-get; otherwise: sudo apt-get install chromium)")
     by_nb = {}
     for nb, i, flags in skipped: by_nb.setdefault(nb, []).append(f"cell {i} [{' '.join(flags)}]")
     for nb, cells in by_nb.items(): terminalreporter.write_line(f"{nb}: {', '.join(cells)}")

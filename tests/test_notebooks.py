@@ -1,12 +1,13 @@
 """Every notebook in nbs/ is one test: its cells run top to bottom, as `nbdev-test` would run them.
 
 Cells flagged with one of `tst_flags` (pyproject.toml) are skipped unless the flag is requested:
-NANOCHAT_TEST_FLAGS (default "slow net") lists the flags to run; `cuda` is added when a GPU is present.
+NANOCHAT_TEST_FLAGS (default "slow net browser") lists the flags to run; `cuda` is added when a GPU is present, and
+`browser` (the cells that drive the chat page and JupyterLab in Chromium) runs only when Chromium is installed.
 The cells skipped that way are listed at the end of the run. Each notebook runs with a copy of the
 environment variables that is restored afterwards, so a notebook that fails half-way leaks nothing into
 the next one.
 """
-import os
+import os, shutil
 from pathlib import Path
 from unittest import mock
 
@@ -20,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CFG = get_config(ROOT)
 NOTEBOOKS = sorted(p for p in (ROOT / "nbs").glob("*.ipynb") if not p.name.startswith("_"))
 SKIP_FLAGS = CFG.tst_flags.split() if isinstance(CFG.tst_flags, str) else list(CFG.tst_flags)
-FORCE_FLAGS = os.environ.get("NANOCHAT_TEST_FLAGS", "slow net").split() + (["cuda"] if torch.cuda.is_available() else [])
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FORCE_FLAGS = (os.environ.get("NANOCHAT_TEST_FLAGS", "slow net browser").split() + (["cuda"] if torch.cuda.is_available() else []))
+if not CHROMIUM and "browser" in FORCE_FLAGS: FORCE_FLAGS.remove("browser")   # no browser to drive: listed as skipped, with why
 
 
 def flagged_cells_skipped(nb):
