@@ -10,8 +10,11 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     "Name the flagged cells this run skipped, so a green run says what it did not run."
-    skipped = getattr(config, "nanochat_skipped_cells", [])
-    from test_notebooks import FORCE_FLAGS
+    from test_notebooks import FORCE_FLAGS, NOTEBOOKS, flagged_cells_skipped
+    # the notebooks whose test ran (their reports reach this process also when pytest-xdist runs them in workers)
+    ran = {rep.nodeid.split("[", 1)[1].rstrip("]") for reps in terminalreporter.stats.values() for rep in reps
+           if getattr(rep, "when", None) == "call" and "test_notebook[" in getattr(rep, "nodeid", "")}
+    skipped = [(nb.stem, i, flags) for nb in NOTEBOOKS if nb.stem in ran for i, flags in flagged_cells_skipped(nb)]
     terminalreporter.write_sep("-", f"flagged cells skipped ({len(skipped)}; flags run: {' '.join(FORCE_FLAGS) or 'none'})")
     from test_notebooks import CHROMIUM
     if not CHROMIUM and any("browser" in flags for _, _, flags in skipped):

@@ -42,10 +42,7 @@ def test_found_notebooks():
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook(nb, request):
-    skipped = getattr(request.config, "nanochat_skipped_cells", None)
-    if skipped is None: skipped = request.config.nanochat_skipped_cells = []
-    skipped += [(nb.stem, i, flags) for i, flags in flagged_cells_skipped(nb)]
+def test_notebook(nb):
     with mock.patch.dict(os.environ):   # restored whatever the notebook does to it
         ok, secs = _run_notebook(nb, skip_flags=SKIP_FLAGS, force_flags=FORCE_FLAGS, basepath=str(ROOT))
     assert ok, f"{nb.name} failed after {secs:.1f}s (its traceback is in the captured stderr above)"
