@@ -399,6 +399,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                         'nanochat/scripts/chat_web.py'),
                                            'nanochat.scripts.chat_web.Batcher._loop': ( 'chat_web.html#batcher._loop',
                                                                                         'nanochat/scripts/chat_web.py'),
+                                           'nanochat.scripts.chat_web.Batcher._sample': ( 'chat_web.html#batcher._sample',
+                                                                                          'nanochat/scripts/chat_web.py'),
                                            'nanochat.scripts.chat_web.Batcher._step': ( 'chat_web.html#batcher._step',
                                                                                         'nanochat/scripts/chat_web.py'),
                                            'nanochat.scripts.chat_web.Batcher.close': ( 'chat_web.html#batcher.close',

@@ -275,14 +275,35 @@ class Batcher:
         req.t_admit = time.perf_counter(); self.stats["admitted"] += 1
         self.log.append((req.t_admit, "admit", req))
 
+    def _sample(self, rows):
+        "Each running row's draw: one top-k and softmax for all rows that share settings, then each row's own generator draws."
+        out, groups = [None] * len(rows), {}
+        for i, row in enumerate(rows):
+            r = row.req
+            if r.top_p is not None and r.top_p < 1.0 and r.temperature > 0:   # nucleus: row by row
+                out[i] = sample_token(self.logits[i:i + 1], row.rng, r.temperature, r.top_k, r.top_p)
+            else: groups.setdefault((r.temperature, r.top_k or 0), []).append(i)
+        for (temperature, top_k), idx in groups.items():
+            lg = self.logits[idx]                                                 # (g, V)
+            if temperature == 0.0:
+                for i, t in zip(idx, lg.argmax(-1).tolist()): out[i] = t
+                continue
+            if top_k > 0: vals, ids = torch.topk(lg, min(top_k, lg.size(-1)), dim=-1)
+            else: vals, ids = lg, None
+            probs = F.softmax(vals / temperature, dim=-1)                           # what sample_next_token computes, row by row
+            for j, i in enumerate(idx):
+                d = int(torch.multinomial(probs[j:j + 1], num_samples=1, generator=rows[i].rng))
+                out[i] = int(ids[j, d]) if ids is not None else d
+        return out
+
     def _step(self):
         rows, cache, finished = self.rows, self.cache, []
         now = time.perf_counter()
+        draws = self._sample(rows)
         for i, row in enumerate(rows):
             req = row.req
             if req.cancelled: finished.append((i, "cancelled")); continue
-            sampled = sample_token(self.logits[i:i + 1], row.rng, req.temperature, req.top_k, req.top_p)
-            token, _ = row.state.take(sampled, self.tool)
+            token, _ = row.state.take(draws[i], self.tool)
             if req.t_first is None: req.t_first = now
             if row.state.completed: finished.append((i, "stop")); continue     # <|assistant_end|> or <|bos|>: not part of the reply
             req.completion_tokens += 1
