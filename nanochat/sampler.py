@@ -22,7 +22,7 @@ def render_tokens(steps, selected=None):
     "HTML of the generated tokens, each shaded by its model probability; `selected` (an index) is underlined."
     spans = []
     for i, s in enumerate(steps):
-        text = html.escape(s["text"]).replace("\\n", "↵<br>")
+        text = html.escape(s["text"]).replace("\n", "↵<br>")
         fg = "white" if s["prob"] > 0.5 else "black"
         style = f"background:{prob_color(s['prob'])};color:{fg};padding:1px 0;"
         if s["forced"]: style += "outline:1px dashed #c60;"
