@@ -74,9 +74,11 @@ def stream_reply(engine, tokens, out=sys.stdout, **generate_kwargs):
     "Stream one reply to `out`; returns (reply tokens, stopped by Ctrl-C). The terminal <|assistant_end|> is not printed."
     tok = engine.tokenizer
     assistant_end = tok.encode_special("<|assistant_end|>")
+    bos = tok.get_bos_token_id()                       # a reply also ends on <|bos|>, as the Engine's rows do
     reply, printed, stopped = [], 0, False
     try:
         for column, _ in engine.generate(tokens, num_samples=1, **generate_kwargs):
+            if column[0] == bos: break                  # not part of the reply: `add_reply` closes the turn
             reply.append(column[0])
             if column[0] == assistant_end: break
             text = tok.decode(reply)
