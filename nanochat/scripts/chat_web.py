@@ -141,13 +141,21 @@ class Request:
         self.cancelled = False
         self.t_submit = time.perf_counter(); self.t_admit = self.t_first = self.t_done = None
         self.completion_tokens, self.finish_reason = 0, None
-        self.finished = threading.Event()              # set with the "done" event, for callers without an event loop
+        self.finished = threading.Event()              # set with the terminal event ("done" or "error")
+
+    @property
+    def ended(self): return self.finished.is_set()
 
     def emit(self, kind, value=None):
-        "Called from the batcher thread: (index, kind, value) to the request's event loop (thread-safe), or appended to a list."
+        """Called from the batcher thread: (index, kind, value) to the request's event loop (thread-safe), or appended to a
+        list. A request ends with exactly one terminal event, "done" or "error": nothing is sent after it."""
+        if self.ended: return
         event = (self.index, kind, value)
         if self.loop is None: self.events.append(event)
-        else: self.loop.call_soon_threadsafe(self.events.put_nowait, event)
+        else:
+            try: self.loop.call_soon_threadsafe(self.events.put_nowait, event)
+            except RuntimeError: pass                  # that event loop is closed: nobody is listening any more
+        if kind in ("done", "error"): self.finished.set()
 
     def cancel(self): self.cancelled = True            # read by the batcher between steps: the row is freed at the next one
 
@@ -246,7 +254,8 @@ class Batcher:
             with self.cond:
                 while not self.waiting and not self.rows and not self._closed: self.cond.wait()
                 if self._closed:                   # shutting down: nobody is left waiting for an event that never comes
-                    for req in [r.req for r in self.rows] + list(self.waiting): req.emit("error", "the server is shutting down")
+                    for req in [r.req for r in self.rows] + list(self.waiting): self._fail(req, "the server is shutting down")
+                    self.rows, self.waiting = [], deque()
                     return
                 new = []
                 while self.waiting and len(self.rows) + len(new) < self.batch_size:
@@ -255,25 +264,39 @@ class Batcher:
                     new.append(req)
             try:
                 with torch.inference_mode():
-                    for req in new: self._admit(req)
+                    for req in new:
+                        try: self._admit(req)
+                        except Exception:  # this prompt's prefill failed (an error, out of memory): it alone
+                            traceback.print_exc()
+                            self._fail(req, "the model failed on this request")
                     if self.rows: self._step()
-            except Exception:          # never a silent death: fail the running requests, keep serving
+            except Exception:          # a failed step fails every row it ran (they share it); keep serving
                 traceback.print_exc()
                 with self.cond:
-                    for row in self.rows: self.stats["errors"] += 1; row.req.emit("error", "the model failed on this request")
+                    for req in [row.req for row in self.rows] + new: self._fail(req, "the model failed on this request")
                     self.rows, self.logits, self.cache.n, self.cache.prev_embedding = [], None, 0, None
 
     def _admit(self, req):
+        "Prefill a prompt alone and give it a row; changes nothing when it raises."
         P = len(req.tokens)
         pre = KVCache(batch_size=1, seq_len=P, **self.kv_kwargs)
         ids = torch.tensor([req.tokens], dtype=torch.long, device=self.device)
         out = self.model.forward(ids, kv_cache=pre, last_only=True) if self._last_only else self.model.forward(ids, kv_cache=pre)
-        self.cache.admit(pre)
-        with self.cond: self.rows.append(_Row(req, self.device, self.tok))
         lg = out[:, -1, :]                                                     # (1, V)
-        self.logits = lg if self.logits is None or len(self.rows) == 1 else torch.cat([self.logits, lg])
+        logits = lg if self.logits is None or not self.rows else torch.cat([self.logits, lg])
+        self.cache.admit(pre)                                                  # the last step that can fail
+        with self.cond: self.rows.append(_Row(req, self.device, self.tok))
+        self.logits = logits
         req.t_admit = time.perf_counter(); self.stats["admitted"] += 1
         self.log.append((req.t_admit, "admit", req))
+
+    def _fail(self, req, message):
+        "End a request with an error event (its client gets the endpoint's error), once."
+        if req.ended: return
+        req.finish_reason, req.t_done = "error", time.perf_counter()
+        self.stats["errors"] += 1
+        self.log.append((req.t_done, "error", req))
+        req.emit("error", message)
 
     def _sample(self, rows):
         "Each running row's draw: one top-k and softmax for all rows that share settings, then each row's own generator draws."
@@ -330,7 +353,7 @@ class Batcher:
         req.finish_reason, req.t_done = reason, time.perf_counter()
         self.stats["cancelled" if reason == "cancelled" else "completed"] += 1
         self.log.append((req.t_done, "done", req))
-        req.emit("done", reason); req.finished.set()
+        req.emit("done", reason)
 
 # %% ../../nbs/17_chat_web.ipynb #cecdad23
 MAX_MESSAGES_PER_REQUEST = 500
