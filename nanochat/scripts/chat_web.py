@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['MAX_MESSAGES_PER_REQUEST', 'MAX_MESSAGE_LENGTH', 'MAX_TOTAL_CONVERSATION_LENGTH', 'MIN_TEMPERATURE',
-           'MAX_TEMPERATURE', 'MIN_TOP_K', 'MAX_TOP_K', 'MIN_MAX_TOKENS', 'MAX_MAX_TOKENS', 'MAX_BODY_BYTES', 'MAX_N',
-           'MAX_STOP', 'render_prompt', 'SlotKVCache', 'sample_token', 'Request', 'QueueFull', 'TextStream', 'Batcher',
-           'BadRequest', 'parse_json_body', 'validate_messages', 'parse_openai', 'WorkerPool', 'make_app',
-           'ServerProcess', 'build_parser', 'main']
+           'MAX_TEMPERATURE', 'MIN_TOP_K', 'MAX_TOP_K', 'MIN_MAX_TOKENS', 'MAX_MAX_TOKENS', 'MAX_BODY_BYTES',
+           'MAX_DRAIN_BYTES', 'MAX_N', 'MAX_STOP', 'render_prompt', 'SlotKVCache', 'sample_token', 'Request',
+           'QueueFull', 'TextStream', 'Batcher', 'BadRequest', 'parse_json_body', 'validate_messages', 'parse_openai',
+           'WorkerPool', 'make_app', 'ServerProcess', 'build_parser', 'main']
 
 # %% ../../nbs/17_chat_web.ipynb #76e23b49
 import argparse, asyncio, json, random, socket, subprocess, sys, threading, time, traceback, uuid
@@ -363,12 +363,15 @@ MIN_TEMPERATURE, MAX_TEMPERATURE = 0.0, 2.0
 MIN_TOP_K, MAX_TOP_K = 0, 200
 MIN_MAX_TOKENS, MAX_MAX_TOKENS = 1, 4096
 MAX_BODY_BYTES = 1_000_000          # a request body larger than this is refused (413) before it is parsed
+MAX_DRAIN_BYTES = 32_000_000        # ...and read (then dropped) up to this size, so that every client sees the 413
 MAX_N, MAX_STOP = 16, 4
 
 class BadRequest(Exception):
     "A client error: its message (and the parameter at fault) go back to the client with `status`."
     def __init__(self, message, param=None, status=400):
         super().__init__(message); self.message, self.param, self.status = message, param, status
+        # after a 413 the rest of the body is not read: the connection closes (else the server reads it, dropping it)
+        self.headers = {"Connection": "close"} if status == 413 else None
 
 def parse_json_body(raw):
     "The request body as a JSON object: strict UTF-8, standard JSON (no NaN or Infinity), an object at the top."
@@ -487,15 +490,20 @@ def make_app(pool, tokenizer, defaults, model_id="nanochat", capacity=2048, retr
         return JSONResponse({"error": {"message": "internal server error", "type": "server_error", "param": None, "code": None}}, status_code=500)
 
     async def read_body(request):
-        "The body, refused (413) past MAX_BODY_BYTES whether or not a Content-Length says so."
+        """The body, refused (413) past MAX_BODY_BYTES whether or not a Content-Length says so. An oversized body is
+        read and dropped up to MAX_DRAIN_BYTES before the answer: clients that send all of it before they read
+        (urllib, httpx, openai) would otherwise meet a closed connection instead of the 413. It is never held."""
+        too_big = BadRequest(f"the body must be at most {MAX_BODY_BYTES} bytes", status=413)
         cl = request.headers.get("content-length")
-        if cl is not None and (not cl.isdigit() or int(cl) > MAX_BODY_BYTES):
-            raise BadRequest(f"the body must be at most {MAX_BODY_BYTES} bytes", status=413)
+        if cl is not None and not cl.isdigit(): raise BadRequest("the Content-Length header must be a number")
+        if cl is not None and int(cl) > MAX_DRAIN_BYTES: raise too_big          # not worth reading: answer, close
         chunks, size = [], 0
         async for chunk in request.stream():
             size += len(chunk)
-            if size > MAX_BODY_BYTES: raise BadRequest(f"the body must be at most {MAX_BODY_BYTES} bytes", status=413)
-            chunks.append(chunk)
+            if size <= MAX_BODY_BYTES: chunks.append(chunk)
+            elif size > MAX_DRAIN_BYTES: raise too_big                        # a chunked body that never ends
+            else: chunks = []                                                 # over the cap: drop, keep draining
+        if size > MAX_BODY_BYTES: raise too_big
         return b"".join(chunks)
 
     def submit_all(reqs):
@@ -535,7 +543,7 @@ def make_app(pool, tokenizer, defaults, model_id="nanochat", capacity=2048, retr
             temperature = _number(body, "temperature", MIN_TEMPERATURE, MAX_TEMPERATURE, defaults["temperature"])
             top_k = _number(body, "top_k", MIN_TOP_K, MAX_TOP_K, defaults["top_k"], integer=True)
             max_tokens = _number(body, "max_tokens", MIN_MAX_TOKENS, MAX_MAX_TOKENS, defaults["max_tokens"], integer=True)
-        except BadRequest as e: return JSONResponse({"detail": e.message}, status_code=e.status)
+        except BadRequest as e: return JSONResponse({"detail": e.message}, status_code=e.status, headers=e.headers)
         tokens = render_prompt(tokenizer, msgs, capacity, max_tokens)
         req = Request(tokens, max_tokens, temperature, top_k, loop=asyncio.get_running_loop())
         if not submit_all([req]):
@@ -562,7 +570,7 @@ def make_app(pool, tokenizer, defaults, model_id="nanochat", capacity=2048, retr
     @app.post("/v1/chat/completions")
     async def v1_chat_completions(request: HTTPRequest):
         try: p = parse_openai(parse_json_body(await read_body(request)), defaults)
-        except BadRequest as e: return openai_error(e.message, e.status, e.param)
+        except BadRequest as e: return openai_error(e.message, e.status, e.param, headers=e.headers)
         tokens = render_prompt(tokenizer, p["messages"], capacity, p["max_tokens"])
         loop, shared = asyncio.get_running_loop(), asyncio.Queue()
         reqs = [Request(tokens, p["max_tokens"], p["temperature"], p["top_k"], p["top_p"],
