@@ -1,10 +1,42 @@
-"Test isolation: notebooks run against a scratch base dir and offline wandb, never the user's ~/.cache/nanochat."
-import os, tempfile
+"""Test isolation: notebooks run against a scratch base dir and offline wandb, never the user's ~/.cache/nanochat.
 
-_tmp = tempfile.mkdtemp(prefix="nanochat-test-")
-os.environ["NANOCHAT_BASE_DIR"] = os.path.join(_tmp, "base")
+Each pytest process (the controller and every xdist worker) makes one scratch dir, `<tmp>/nct-<pid>-XXXXXXXX`, and
+points TMPDIR there, so every temporary file of the run, and of the processes it starts, lives inside it. It is
+removed when the process exits, pass or fail; scratch dirs of earlier runs whose process is gone (a run that was
+killed) are removed at the start.
+"""
+import atexit, os, shutil, tempfile
+from pathlib import Path
+
+SCRATCH_PREFIX = "nct-"
+
+
+def pid_alive(pid):
+    "A process with this id exists and is not a zombie."
+    try: return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError): return False
+
+
+def remove_stale_scratch(root):
+    "Remove the scratch dirs under `root` whose run (the pid in the name) has ended; returns what was removed."
+    removed = []
+    for d in Path(root).glob(SCRATCH_PREFIX + "*"):
+        pid = d.name[len(SCRATCH_PREFIX):].split("-")[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(d, ignore_errors=True); removed.append(d)
+    return removed
+
+
+# the root is fixed by the first process (the controller), so xdist workers make their dirs beside its dir, not inside
+_root = os.environ.setdefault("NANOCHAT_TEST_TMP_ROOT", tempfile.gettempdir())
+remove_stale_scratch(_root)
+SCRATCH = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=_root)
+atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
+os.makedirs(os.path.join(SCRATCH, "t"))
+os.environ["TMPDIR"] = tempfile.tempdir = os.path.join(SCRATCH, "t")
+os.environ["NANOCHAT_BASE_DIR"] = os.path.join(SCRATCH, "base")
 os.environ.setdefault("WANDB_MODE", "offline")
-os.environ.setdefault("WANDB_DIR", os.path.join(_tmp, "wandb"))
+os.environ["WANDB_DIR"] = os.path.join(SCRATCH, "wandb")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 

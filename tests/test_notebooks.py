@@ -4,13 +4,16 @@ Cells flagged with one of `tst_flags` (pyproject.toml) are skipped unless the fl
 NANOCHAT_TEST_FLAGS (default "slow net browser") lists the flags to run; `cuda` is added when a GPU is present, and
 `browser` (the cells that drive the chat page and JupyterLab in Chromium) runs only when Chromium is installed.
 The cells skipped that way are listed at the end of the run. Each notebook runs with a copy of the
-environment variables that is restored afterwards, so a notebook that fails half-way leaks nothing into
-the next one.
+environment variables that is restored afterwards, and every process a notebook started that is still running
+when it ends (servers, torchrun ranks, browsers) is ended, pass or fail, so a notebook that fails half-way leaks
+nothing into the next one; a notebook that passes but leaves a process running fails. NANOCHAT_TEST_NBS names
+another folder of notebooks to run (the isolation test uses it).
 """
-import os, shutil
+import os, shutil, time
 from pathlib import Path
 from unittest import mock
 
+import psutil
 import pytest
 import torch
 from nbdev.config import get_config
@@ -19,7 +22,8 @@ from nbdev.test import test_nb as _run_notebook  # renamed: pytest would collect
 
 ROOT = Path(__file__).resolve().parents[1]
 CFG = get_config(ROOT)
-NOTEBOOKS = sorted(p for p in (ROOT / "nbs").glob("*.ipynb") if not p.name.startswith("_"))
+NB_DIR = Path(os.environ.get("NANOCHAT_TEST_NBS", ROOT / "nbs"))
+NOTEBOOKS = sorted(p for p in NB_DIR.glob("*.ipynb") if not p.name.startswith("_"))
 SKIP_FLAGS = CFG.tst_flags.split() if isinstance(CFG.tst_flags, str) else list(CFG.tst_flags)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FORCE_FLAGS = (os.environ.get("NANOCHAT_TEST_FLAGS", "slow net browser").split() + (["cuda"] if torch.cuda.is_available() else []))
@@ -37,12 +41,41 @@ def flagged_cells_skipped(nb):
     return out
 
 
+def end_new_processes(before, grace=5.0):
+    """End this process's descendants that are not in `before` (pids): wait `grace` seconds for them to exit, then
+    terminate, then kill. Returns the command lines of those that were still running after the grace period."""
+    def running():
+        out = []
+        for p in psutil.Process().children(recursive=True):
+            try:
+                if p.pid not in before and p.status() != psutil.STATUS_ZOMBIE: out.append(p)
+            except psutil.NoSuchProcess: pass
+        return out
+    deadline = time.monotonic() + grace
+    while (left := running()) and time.monotonic() < deadline: time.sleep(0.1)
+    names = []
+    for p in left:
+        try: names.append(" ".join(p.cmdline())[:120] or p.name()); p.terminate()
+        except psutil.NoSuchProcess: pass
+    _, alive = psutil.wait_procs(left, timeout=5)
+    for p in alive:
+        try: p.kill()
+        except psutil.NoSuchProcess: pass
+    psutil.wait_procs(alive, timeout=5)
+    return names
+
+
 def test_found_notebooks():
     assert NOTEBOOKS, f"no notebooks found in {ROOT / 'nbs'}"
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook(nb):
-    with mock.patch.dict(os.environ):   # restored whatever the notebook does to it
-        ok, secs = _run_notebook(nb, skip_flags=SKIP_FLAGS, force_flags=FORCE_FLAGS, basepath=str(ROOT))
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    try:
+        with mock.patch.dict(os.environ):   # restored whatever the notebook does to it
+            ok, secs = _run_notebook(nb, skip_flags=SKIP_FLAGS, force_flags=FORCE_FLAGS, basepath=str(ROOT))
+    finally:
+        left = end_new_processes(before)    # pass or fail: nothing it started outlives it
     assert ok, f"{nb.name} failed after {secs:.1f}s (its traceback is in the captured stderr above)"
+    assert not left, f"{nb.name} passed but left processes running (ended now): {left}"
