@@ -215,9 +215,11 @@ def _read_until(proc, deadline, limit):
 
 def execute_code(code: str, timeout: float = 5.0, maximum_memory_bytes: Optional[int] = 256 * 1024 * 1024,
                  maximum_output_bytes: int = 1024 * 1024, maximum_processes: int = 32,
-                 maximum_file_bytes: int = 64 * 1024 * 1024) -> ExecutionResult:
+                 maximum_file_bytes: int = 64 * 1024 * 1024,
+                 maximum_cpu_seconds: Optional[float] = None) -> ExecutionResult:
     """Run untrusted Python `code` in a fresh interpreter behind upstream's guard and, on Linux, kernel walls
-    (see `sandbox_layers`): no network, writes only in its temp dir, no `execve`, bounded processes, CPU and output."""
+    (see `sandbox_layers`): no network, writes only in its temp dir, no `execve`, bounded processes, CPU and output.
+    `maximum_cpu_seconds` (default: `timeout` + 1) bounds each process's CPU time, also of one that escapes the kill."""
     layers = sandbox_layers()
     linux = sys.platform.startswith("linux")
     if not layers["netns"]: _warn_once("network", "cannot create a network namespace" if linux else "not Linux")
@@ -229,7 +231,7 @@ def execute_code(code: str, timeout: float = 5.0, maximum_memory_bytes: Optional
         if layers["root"] or not linux:
             _warn_once("process-count", "root without a writable pids cgroup (RLIMIT_NPROC does not apply to root)" if linux else "not Linux")
         else: nproc = _user_processes() + maximum_processes
-    cpu = math.ceil(timeout) + 1
+    cpu = math.ceil(timeout) + 1 if maximum_cpu_seconds is None else max(1, math.ceil(maximum_cpu_seconds))
 
     def preexec():   # in the child, between fork and exec
         group.join()
@@ -271,4 +273,5 @@ def execute_code(code: str, timeout: float = 5.0, maximum_memory_bytes: Optional
                                error=f"Output exceeded {maximum_output_bytes:,} bytes (process killed)")
     success = proc.returncode == 0
     error = None if success else (err.strip().splitlines() or ["Execution failed"])[-1]
+    if proc.returncode == -signal.SIGXCPU: error = f"CPU time limit exceeded ({cpu} s; process killed)"
     return ExecutionResult(success=success, stdout=out, stderr=err, error=error, memory_exceeded="MemoryError" in err)
