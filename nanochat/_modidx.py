@@ -59,6 +59,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'nanochat.common.print0': ('common.html#print0', 'nanochat/common.py'),
                                  'nanochat.common.print_banner': ('common.html#print_banner', 'nanochat/common.py'),
                                  'nanochat.common.setup_default_logging': ('common.html#setup_default_logging', 'nanochat/common.py'),
+                                 'nanochat.common.test_frequencies': ('common.html#test_frequencies', 'nanochat/common.py'),
                                  'nanochat.common.test_tensor_close': ('common.html#test_tensor_close', 'nanochat/common.py'),
                                  'nanochat.common.test_tensor_eq': ('common.html#test_tensor_eq', 'nanochat/common.py')},
             'nanochat.core_eval': { 'nanochat.core_eval._crop': ('core_eval.html#_crop', 'nanochat/core_eval.py'),

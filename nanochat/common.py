@@ -8,11 +8,12 @@ __all__ = ['logger', 'COMPUTE_DTYPE', 'COMPUTE_DTYPE_REASON', 'PEAK_FLOPS_BF16',
            'is_ddp_initialized', 'get_dist_info', 'compute_init', 'compute_cleanup', 'get_base_dir', 'atomic_write',
            'download_file_with_lock', 'get_peak_flops', 'measure_peak_flops', 'peak_flops_for', 'get_peak_bandwidth',
            'measure_peak_bandwidth', 'peak_bandwidth_for', 'DummyWandb', 'init_wandb', 'env_report', 'test_tensor_eq',
-           'test_tensor_close', 'print_banner']
+           'test_tensor_close', 'test_frequencies', 'print_banner']
 
 # %% ../nbs/00_common.ipynb #a00c1d85
 import os
 import sys
+import math
 import time
 import shutil
 import logging
@@ -340,6 +341,18 @@ def test_tensor_close(a, b, eps=1e-5):
     a, b = a.detach().cpu().double(), b.detach().cpu().double()
     bad = ~((a - b).abs() <= eps) & ~(a.isnan() & b.isnan())
     if bad.any(): raise AssertionError(f"not close (eps={eps:.1e}): {_differs(a, b, bad)}")
+
+# %% ../nbs/00_common.ipynb #45f5d60a
+def test_frequencies(draws, probs, sigmas=5.0):
+    "Assert each token's frequency in `draws` (ints) is within `sigmas` standard deviations of `probs`; returns them."
+    n = len(draws)
+    counts = [0] * len(probs)
+    for d in draws: counts[d] += 1
+    freqs = [c / n for c in counts]
+    bad = [(i, f, p) for i, (f, p) in enumerate(zip(freqs, probs))
+           if (f != 0 if p == 0 else abs(f - p) > sigmas * math.sqrt(p * (1 - p) / n))]
+    if bad: raise AssertionError(f"frequencies off (token, frequency, probability) over {n} draws: {bad[:5]}")
+    return freqs
 
 # %% ../nbs/00_common.ipynb #a15338b9
 _BANNER = """
