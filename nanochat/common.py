@@ -361,8 +361,14 @@ _BANNER = """
 ┘└┘┴ ┴┘└┘└─┘└─┘┴ ┴┴ ┴ ┴   the literate edition
 """
 
+_banner_shown = False
+
 def print_banner():
-    "Print the nanochat banner on rank 0 (plain text where the terminal can't show box-drawing characters)."
+    """Print the nanochat banner on rank 0, once per process (a notebook that runs several scripts shows it once;
+    plain text where the terminal can't show box-drawing characters)."""
+    global _banner_shown
+    if _banner_shown: return
+    _banner_shown = True
     try: print0(_BANNER)
     except UnicodeEncodeError: print0("nanochat, the literate edition")
 

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['B_REF', 'SAMPLE_PROMPTS', 'model_config', 'Horizon', 'training_horizon', 'get_lr_multiplier', 'get_muon_momentum',
-           'get_weight_decay', 'build_parser', 'StopRequest', 'main']
+           'get_weight_decay', 'build_parser', 'StopRequest', 'Run', 'main']
 
 # %% ../../nbs/09_base_train.ipynb #568ecad4
 import os
@@ -15,6 +15,8 @@ import signal
 import argparse
 import threading
 from dataclasses import asdict, dataclass
+
+from fastcore.basics import patch
 
 import torch
 import torch.distributed as dist
@@ -120,7 +122,7 @@ def build_parser():
     a("--compile", default="auto", choices=["auto", "0", "1"], help="torch.compile model and optimizer (auto: see the docs)")
     return p
 
-# %% ../../nbs/09_base_train.ipynb #46a3b808
+# %% ../../nbs/09_base_train.ipynb #3c5929c6
 SAMPLE_PROMPTS = ["The capital of France is", "The chemical symbol of gold is", "If yesterday was Friday, then tomorrow will be",
                   "The opposite of hot is", "The planets of the solar system are:", "My favorite color is", "If 5*x + 3 = 13, then x is"]
 
@@ -157,162 +159,236 @@ class StopRequest:
         if ddp: dist.all_reduce(flag, op=dist.ReduceOp.MAX)
         return bool(flag.item())
 
-def main(argv=None):
-    args = build_parser().parse_args(argv)
-    user_config = vars(args).copy()
-    device_type = args.device_type or autodetect_device_type()
-    ddp, rank, local_rank, world_size, device = compute_init(device_type)
-    master = rank == 0
-    print_banner()
-    if args.fp8: raise NotImplementedError("--fp8 is not available in this version yet; run without it.")
-    sync = torch.cuda.synchronize if device_type == "cuda" else (lambda: None)
+# %% ../../nbs/09_base_train.ipynb #e99d3721
+class Run:
+    """One pretraining run: its settings and horizon, the model and optimizer, the data stream, the loop's counters.
+    Built in upstream's order (the model, a checkpoint's weights when resuming, the optimizer, the data)."""
+    def __init__(self, args, sample_prompts=None):
+        self.args, self.user_config = args, vars(args).copy()
+        self.sample_prompts = SAMPLE_PROMPTS if sample_prompts is None else sample_prompts
+        self.device_type = args.device_type or autodetect_device_type()
+        self.ddp, self.rank, _, self.world_size, self.device = compute_init(self.device_type)
+        self.master = self.rank == 0
+        print_banner()
+        if args.fp8: raise NotImplementedError("--fp8 is not available in this version yet; run without it.")
+        self.sync = torch.cuda.synchronize if self.device_type == "cuda" else (lambda: None)
+        self.tokenizer = get_tokenizer()
+        self.token_bytes = get_token_bytes(device=self.device)
+        self.h = h = training_horizon(args, self.tokenizer.get_vocab_size(), self.world_size)
+        c, B, T = h.config, args.device_batch_size, args.max_seq_len
+        print0(f"model: depth {c.n_layer}, width {c.n_embd}, {c.n_head} heads, vocab {c.vocab_size}, context {T}, "
+               f"windows {c.window_pattern}")
+        print0(f"scaling params {h.scaling_params:,}; {h.flops_per_token:.3e} FLOPs/token; target tokens {h.target_tokens:,}")
+        print0(f"total batch {h.total_batch_size:,} tokens = {B} x {T} x {self.world_size} ranks x {h.grad_accum_steps} "
+               f"accumulation steps; {h.num_iterations} iterations; LR scale {h.batch_lr_scale:.3f}; "
+               f"weight decay {h.weight_decay:.4f}")
+        meta, loader_state = self._build_model()
+        self.wandb_run = init_wandb(args.run, config=self.user_config, master_process=self.master)
+        self.peak, peak_source = peak_flops_for(self.device)   # before the loader's thread starts tokenizing beside it
+        print0(f"MFU against {self.peak / 1e12:.3f} TFLOP/s ({peak_source})")
+        self._open_data(loader_state)
+        self.start = self.step = max(args.resume_from_step, 0)
+        self.val_bpb = meta["val_bpb"] if meta else None
+        self.loop = meta["loop_state"] if meta else dict(min_val_bpb=float("inf"), smooth_train_loss=0.0,
+                                                         total_training_time=0.0)
+        self.losses, self.smooth_losses, self.val_history, self.core_history = [], [], [], []
+        self.samples, self.timed_steps = {}, 0
+        self.stopper = StopRequest()
 
-    tokenizer = get_tokenizer()
-    token_bytes = get_token_bytes(device=device)
-    h = training_horizon(args, tokenizer.get_vocab_size(), world_size)
-    B, T, N = args.device_batch_size, args.max_seq_len, h.num_iterations
-    c = h.config
-    print0(f"model: depth {c.n_layer}, width {c.n_embd}, {c.n_head} heads, vocab {c.vocab_size}, context {T}, windows {c.window_pattern}")
-    print0(f"scaling params {h.scaling_params:,}; {h.flops_per_token:.3e} FLOPs/token; target tokens {h.target_tokens:,}")
-    print0(f"total batch {h.total_batch_size:,} tokens = {B} x {T} x {world_size} ranks x {h.grad_accum_steps} accumulation steps; "
-           f"{N} iterations; LR scale {h.batch_lr_scale:.3f}; weight decay {h.weight_decay:.4f}")
+    def stop_agreed(self):
+        "Has any rank been asked to stop? (a collective under torchrun: every rank calls it at the same point)"
+        return self.stopper.agreed(self.device, self.ddp)
 
-    with torch.device("meta"): model = GPT(c)
-    model.to_empty(device=device); model.init_weights()
-    model_tag = args.model_tag or f"d{args.depth}"
-    checkpoint_dir = os.path.join(get_base_dir(), "base_checkpoints", model_tag)
-    start = max(args.resume_from_step, 0)
+# %% ../../nbs/09_base_train.ipynb #73d2aa2a
+@patch
+def _build_model(self: Run):
+    "Model, weights (fresh, or a checkpoint's), optimizer (its state too when resuming); (meta, loader state) or (None, None)."
+    args, h = self.args, self.h
+    with torch.device("meta"): model = GPT(h.config)
+    model.to_empty(device=self.device); model.init_weights()
+    self.checkpoint_dir = os.path.join(get_base_dir(), "base_checkpoints", args.model_tag or f"d{args.depth}")
     meta = None
     if args.resume_from_step >= 0:
-        model_data, optim_data, meta = load_checkpoint(checkpoint_dir, start, device, load_optimizer=True, rank=rank)
+        model_data, optim_data, meta = load_checkpoint(self.checkpoint_dir, args.resume_from_step, self.device,
+                                                       load_optimizer=True, rank=self.rank)
         model.load_state_dict(model_data, strict=True, assign=True)
         del model_data
-    orig_model = model
-    compile_model = args.compile == "1" or (args.compile == "auto" and device_type == "cuda")
-    if compile_model: model = torch.compile(model, dynamic=False)
+    self.orig_model = model
+    compile_model = args.compile == "1" or (args.compile == "auto" and self.device_type == "cuda")
+    self.model = torch.compile(model, dynamic=False) if compile_model else model
     s = h.batch_lr_scale
-    optimizer = orig_model.setup_optimizer(unembedding_lr=args.unembedding_lr * s, embedding_lr=args.embedding_lr * s,
-                                           matrix_lr=args.matrix_lr * s, weight_decay=h.weight_decay, scalar_lr=args.scalar_lr * s,
-                                           compile=compile_model)
-    loader_state = None
-    if meta is not None:
-        optimizer.load_state_dict(optim_data); del optim_data
-        if meta.get("total_batch_size") != h.total_batch_size or len(meta.get("dataloader_state_dicts", [None] * world_size)) != world_size:
-            raise ValueError("Resume needs the same total batch size and world size as the run that saved the checkpoint.")
-        states = meta.get("dataloader_state_dicts")
-        loader_state = states[rank] if states else meta["dataloader_state_dict"]
-    wandb_run = init_wandb(args.run, config=user_config, master_process=master)
+    self.optimizer = model.setup_optimizer(unembedding_lr=args.unembedding_lr * s, embedding_lr=args.embedding_lr * s,
+                                           matrix_lr=args.matrix_lr * s, weight_decay=h.weight_decay,
+                                           scalar_lr=args.scalar_lr * s, compile=compile_model)
+    if meta is None: return None, None
+    self.optimizer.load_state_dict(optim_data); del optim_data
+    states = meta.get("dataloader_state_dicts")
+    if meta.get("total_batch_size") != h.total_batch_size or len(states or [None] * self.world_size) != self.world_size:
+        raise ValueError("Resume needs the same total batch size and world size as the run that saved the checkpoint.")
+    return meta, (states[self.rank] if states else meta["dataloader_state_dict"])
 
-    peak, peak_source = peak_flops_for(device)   # before the loader's thread starts tokenizing beside it
-    print0(f"MFU against {peak / 1e12:.3f} TFLOP/s ({peak_source})")
-    train_loader = tokenizing_distributed_data_loader_with_state_bos_bestfit(
-        tokenizer, B, T, "train", device=device, resume_state_dict=loader_state, data_dir=args.data_dir)
-    state_before_batch = loader_state          # the loader state from which the held batch is produced next
-    x, y, loader_state = next(train_loader)
-    core_bundle = None
+@patch
+def _open_data(self: Run, loader_state):
+    "The training stream (resumed where the checkpoint's loader state says), its first batch, and the CORE bundle."
+    args = self.args
+    self.train_loader = tokenizing_distributed_data_loader_with_state_bos_bestfit(
+        self.tokenizer, args.device_batch_size, args.max_seq_len, "train", device=self.device,
+        resume_state_dict=loader_state, data_dir=args.data_dir)
+    self.state_before_batch = loader_state          # the loader state from which the held batch is produced next
+    self.x, self.y, self.loader_state = next(self.train_loader)
+    self.core_bundle = None
     if args.core_metric_every > 0:
-        try: core_bundle = get_eval_bundle_dir()
+        try: self.core_bundle = get_eval_bundle_dir()
         except RuntimeError as e: print0(f"CORE evaluation skipped for this run: {e}")
 
-    step = start
-    val_bpb = meta["val_bpb"] if meta else None
-    loop = meta["loop_state"] if meta else dict(min_val_bpb=float("inf"), smooth_train_loss=0.0, total_training_time=0.0)
-    stopper = StopRequest()
-    old_handlers = stopper.install()
-    stop_agreed = lambda: stopper.agreed(device, ddp)        # a collective under torchrun: every rank calls it alike
-    losses, val_history, core_history, samples_at, timed_steps = [], [], [], [], 0
+# %% ../../nbs/09_base_train.ipynb #21c3d7f2
+@patch
+def evaluate(self: Run, last_step):
+    "Validation bpb every `--eval-every` steps and at the last; returns False when a stop request abandoned it."
+    args = self.args
+    if args.eval_every <= 0 or not (last_step or self.step % args.eval_every == 0): return True
+    self.model.eval()
+    B, T = args.device_batch_size, args.max_seq_len
+    val_loader = tokenizing_distributed_data_loader_bos_bestfit(self.tokenizer, B, T, "val", device=self.device,
+                                                                 data_dir=args.data_dir)
+    steps = max(1, args.eval_tokens // (B * T * self.world_size))
+    bpb = evaluate_bpb(self.model, val_loader, steps, self.token_bytes, should_stop=self.stop_agreed)
+    val_loader.close()
+    self.model.train()
+    if bpb is None: print0(f"Step {self.step:05d} | validation abandoned: stopping"); return False
+    self.val_bpb = bpb
+    self.loop["min_val_bpb"] = min(self.loop["min_val_bpb"], bpb)
+    self.val_history.append((self.step, bpb))
+    print0(f"Step {self.step:05d} | Validation bpb: {bpb:.6f}")
+    self.wandb_run.log({"step": self.step, "total_training_flops": self.flops_so_far(),
+                        "total_training_time": self.loop["total_training_time"], "val/bpb": bpb})
+    return True
+
+@patch
+def core(self: Run, last_step):
+    "The CORE metric every `--core-metric-every` steps (not at 0) and at the last; False when abandoned."
+    every = self.args.core_metric_every
+    if not self.core_bundle or every <= 0 or not (last_step or (self.step > 0 and self.step % every == 0)): return True
+    self.model.eval()
+    out = evaluate_core(self.orig_model, self.tokenizer, self.device, max_per_task=self.args.core_metric_max_per_task,
+                        bundle_dir=self.core_bundle, should_stop=self.stop_agreed)
+    self.model.train()
+    if out is None: print0(f"Step {self.step:05d} | CORE abandoned: stopping"); return False
+    self.core_history.append((self.step, out["core_metric"]))
+    print0(f"Step {self.step:05d} | CORE metric: {out['core_metric']:.4f}")
+    self.wandb_run.log({"step": self.step, "total_training_flops": self.flops_so_far(),
+                        "core_metric": out["core_metric"], "centered_results": out["centered_results"]})
+    return True
+
+@patch
+def sample(self: Run, last_step):
+    "Greedy continuations of the sample prompts every `--sample-every` steps (not at 0) and at the last (rank 0)."
+    every = self.args.sample_every
+    if not self.master or every <= 0 or not (last_step or (self.step > 0 and self.step % every == 0)): return
+    self.orig_model.eval()
+    texts = []
+    for prompt in self.sample_prompts:
+        tokens = self.tokenizer(prompt, prepend="<|bos|>")
+        texts.append(self.tokenizer.decode(tokens + list(self.orig_model.generate(tokens, max_tokens=16, temperature=0))))
+        print0(texts[-1])
+    self.orig_model.train()
+    self.samples[self.step] = texts
+
+@patch
+def flops_so_far(self: Run): return self.h.flops_per_token * self.h.total_batch_size * self.step
+
+# %% ../../nbs/09_base_train.ipynb #e107f239
+@patch
+def save(self: Run, last_step, stop):
+    "A checkpoint at the last step, every `--save-every` and on a stop, never at step 0 or the resume step: saved?"
+    periodic = self.args.save_every > 0 and self.step % self.args.save_every == 0
+    if not (last_step or periodic or stop) or self.step in (0, self.start): return False
+    states = [None] * self.world_size                  # each rank's loader state, before the batch it holds
+    if self.ddp: dist.all_gather_object(states, self.state_before_batch)
+    else: states = [self.state_before_batch]
+    h, args = self.h, self.args
+    save_checkpoint(self.checkpoint_dir, self.step, self.orig_model.state_dict(), self.optimizer.state_dict(), dict(
+        step=self.step, val_bpb=self.val_bpb, model_config=asdict(h.config), user_config=self.user_config,
+        device_batch_size=args.device_batch_size, max_seq_len=args.max_seq_len, total_batch_size=h.total_batch_size,
+        dataloader_state_dict=states[0], dataloader_state_dicts=states, loop_state=dict(self.loop)), rank=self.rank)
+    return True
+
+# %% ../../nbs/09_base_train.ipynb #b9d71f18
+@patch
+def train_step(self: Run):
+    "One optimizer step: `grad_accum_steps` micro-batches, then the schedules' values, then the update; (loss, dt, lrm)."
+    args, h, N = self.args, self.h, self.h.num_iterations
+    self.sync(); t0 = time.time()
+    for _ in range(h.grad_accum_steps):
+        loss = self.model(self.x, self.y)
+        train_loss = loss.detach()
+        (loss / h.grad_accum_steps).backward()
+        self.state_before_batch = self.loader_state
+        self.x, self.y, self.loader_state = next(self.train_loader)      # the next batch loads while the step ends
+    lrm = get_lr_multiplier(self.step, N, args.warmup_steps, args.warmdown_ratio, args.final_lr_frac)
+    _set_hyperparameters(self.optimizer, lrm, get_muon_momentum(self.step, N, args.warmdown_ratio),
+                         get_weight_decay(self.step, N, h.weight_decay))
+    self.optimizer.step()
+    self.model.zero_grad(set_to_none=True)
+    train_loss_f = train_loss.item()
+    self.sync()
+    return train_loss_f, time.time() - t0, lrm
+
+@patch
+def log_step(self: Run, loss, dt, lrm):
+    "The step's line (upstream's format) and wandb record; the loss printed is the EMA of the losses, debiased."
+    h, loop, step, N = self.h, self.loop, self.step, self.h.num_iterations
+    self.losses.append(loss)
+    loop["smooth_train_loss"] = 0.9 * loop["smooth_train_loss"] + 0.1 * loss
+    debiased = loop["smooth_train_loss"] / (1 - 0.9 ** (step + 1))
+    if step > 10: loop["total_training_time"] += dt; self.timed_steps += 1
+    tok_per_sec = int(h.total_batch_size / dt)
+    mfu = 100 * h.flops_per_token * h.total_batch_size / dt / (self.peak * self.world_size)
+    eta = (N - step - 1) * (loop["total_training_time"] / self.timed_steps if self.timed_steps else dt)
+    epoch = self.loader_state["epoch"]
+    print0(f"step {step:05d}/{N:05d} ({100 * step / N:.2f}%) | loss: {debiased:.6f} | lrm: {lrm:.2f} | "
+           f"dt: {dt * 1000:.2f}ms | tok/sec: {tok_per_sec:,} | mfu: {mfu:.2f} | epoch: {epoch} | "
+           f"total time: {loop['total_training_time'] / 60:.2f}m | eta: {eta / 60:.1f}m")
+    if step % 100 == 0:
+        self.wandb_run.log({"step": step, "total_training_flops": self.flops_so_far(),
+                            "total_training_time": loop["total_training_time"], "train/loss": debiased, "train/lrm": lrm,
+                            "train/dt": dt, "train/tok_per_sec": tok_per_sec, "train/mfu": mfu, "train/epoch": epoch})
+    self.smooth_losses.append(debiased)
+
+# %% ../../nbs/09_base_train.ipynb #ba41c4ef
+def main(argv=None, sample_prompts=None):
+    """Pretrain a base model (the command's entry point; `argv` as on the command line). `sample_prompts` replaces
+    upstream's prompts for the samples. Returns the run's losses, validation, CORE and samples by step."""
+    run = Run(build_parser().parse_args(argv), sample_prompts)
+    old_handlers, N = run.stopper.install(), run.h.num_iterations
     try:
         while True:
-            last_step = step == N
-            stop = stop_agreed()
+            last_step = run.step == N
+            stop = run.stop_agreed()
             # every *_every flag is off at <= 0, as upstream (`step % -1 == 0` would otherwise be true at every step)
-            if not stop and args.eval_every > 0 and (last_step or step % args.eval_every == 0):
-                model.eval()
-                val_loader = tokenizing_distributed_data_loader_bos_bestfit(tokenizer, B, T, "val", device=device, data_dir=args.data_dir)
-                bpb = evaluate_bpb(model, val_loader, max(1, args.eval_tokens // (B * T * world_size)), token_bytes, should_stop=stop_agreed)
-                val_loader.close()
-                model.train()
-                if bpb is None: stop = True; print0(f"Step {step:05d} | validation abandoned: stopping")
-                else:
-                    val_bpb = bpb
-                    loop["min_val_bpb"] = min(loop["min_val_bpb"], val_bpb)
-                    val_history.append((step, val_bpb))
-                    print0(f"Step {step:05d} | Validation bpb: {val_bpb:.6f}")
-                    wandb_run.log({"step": step, "total_training_flops": h.flops_per_token * h.total_batch_size * step,
-                                   "total_training_time": loop["total_training_time"], "val/bpb": val_bpb})
-            if not stop and core_bundle and args.core_metric_every > 0 and (last_step or (step > 0 and step % args.core_metric_every == 0)):
-                model.eval()
-                core = evaluate_core(orig_model, tokenizer, device, max_per_task=args.core_metric_max_per_task, bundle_dir=core_bundle,
-                                     should_stop=stop_agreed)
-                model.train()
-                if core is None: stop = True; print0(f"Step {step:05d} | CORE abandoned: stopping")
-                else:
-                    core_history.append((step, core["core_metric"]))
-                    print0(f"Step {step:05d} | CORE metric: {core['core_metric']:.4f}")
-                    wandb_run.log({"step": step, "total_training_flops": h.flops_per_token * h.total_batch_size * step,
-                                   "core_metric": core["core_metric"], "centered_results": core["centered_results"]})
-            if not stop and master and args.sample_every > 0 and (last_step or (step > 0 and step % args.sample_every == 0)):
-                orig_model.eval()
-                for prompt in SAMPLE_PROMPTS:
-                    tokens = tokenizer(prompt, prepend="<|bos|>")
-                    print0(tokenizer.decode(tokens + list(orig_model.generate(tokens, max_tokens=16, temperature=0))))
-                orig_model.train()
-                samples_at.append(step)
-            periodic = args.save_every > 0 and step % args.save_every == 0
-            saving = (last_step or periodic or stop) and step not in (0, start)   # never at step 0 or the resume step
-            if saving:
-                states = [None] * world_size
-                if ddp: dist.all_gather_object(states, state_before_batch)
-                else: states = [state_before_batch]
-                save_checkpoint(checkpoint_dir, step, orig_model.state_dict(), optimizer.state_dict(), dict(
-                    step=step, val_bpb=val_bpb, model_config=asdict(c), user_config=user_config, device_batch_size=B,
-                    max_seq_len=T, total_batch_size=h.total_batch_size, dataloader_state_dict=states[0],
-                    dataloader_state_dicts=states, loop_state=dict(loop)), rank=rank)
+            stop = stop or not run.evaluate(last_step)
+            stop = stop or not run.core(last_step)
+            if not stop: run.sample(last_step)
+            saved = run.save(last_step, stop)
             if last_step or stop:
-                if stop and saving: print0(f"Interrupted: saved step {step}; resume with --resume-from-step {step}")
-                elif stop: print0(f"Interrupted at step {step}: nothing new to save (it is the start of this run)")
+                if stop and saved: print0(f"Interrupted: saved step {run.step}; resume with --resume-from-step {run.step}")
+                elif stop: print0(f"Interrupted at step {run.step}: nothing new to save (it is the start of this run)")
                 break
-
-            sync(); t0 = time.time()
-            for _ in range(h.grad_accum_steps):
-                loss = model(x, y)
-                train_loss = loss.detach()
-                (loss / h.grad_accum_steps).backward()
-                state_before_batch = loader_state
-                x, y, loader_state = next(train_loader)
-            lrm = get_lr_multiplier(step, N, args.warmup_steps, args.warmdown_ratio, args.final_lr_frac)
-            _set_hyperparameters(optimizer, lrm, get_muon_momentum(step, N, args.warmdown_ratio), get_weight_decay(step, N, h.weight_decay))
-            optimizer.step()
-            model.zero_grad(set_to_none=True)
-            train_loss_f = train_loss.item()
-            sync(); dt = time.time() - t0
-
-            losses.append(train_loss_f)
-            loop["smooth_train_loss"] = 0.9 * loop["smooth_train_loss"] + 0.1 * train_loss_f
-            debiased = loop["smooth_train_loss"] / (1 - 0.9 ** (step + 1))
-            if step > 10: loop["total_training_time"] += dt; timed_steps += 1
-            tok_per_sec = int(h.total_batch_size / dt)
-            mfu = 100 * h.flops_per_token * h.total_batch_size / dt / (peak * world_size)
-            eta = (N - step - 1) * (loop["total_training_time"] / timed_steps if timed_steps else dt)
-            print0(f"step {step:05d}/{N:05d} ({100 * step / N:.2f}%) | loss: {debiased:.6f} | lrm: {lrm:.2f} | dt: {dt * 1000:.2f}ms | "
-                   f"tok/sec: {tok_per_sec:,} | mfu: {mfu:.2f} | epoch: {loader_state['epoch']} | "
-                   f"total time: {loop['total_training_time'] / 60:.2f}m | eta: {eta / 60:.1f}m")
-            if step % 100 == 0:
-                wandb_run.log({"step": step, "total_training_flops": h.flops_per_token * h.total_batch_size * step,
-                               "total_training_time": loop["total_training_time"], "train/loss": debiased, "train/lrm": lrm,
-                               "train/dt": dt, "train/tok_per_sec": tok_per_sec, "train/mfu": mfu, "train/epoch": loader_state["epoch"]})
-            if step == start: gc.collect(); gc.freeze(); gc.disable()
-            elif step % 5000 == 0: gc.collect()
-            step += 1
+            run.log_step(*run.train_step())
+            if run.step == run.start: gc.collect(); gc.freeze(); gc.disable()   # no collector pauses mid-run
+            elif run.step % 5000 == 0: gc.collect()
+            run.step += 1
     finally:
-        stopper.restore(old_handlers)
+        run.stopper.restore(old_handlers)
         gc.enable()
-        train_loader.close()
-    print0(f"Done: {step} steps, min validation bpb {loop['min_val_bpb']:.6f}, training time {loop['total_training_time'] / 60:.2f}m")
-    wandb_run.finish()
+        run.train_loader.close()
+    print0(f"Done: {run.step} steps, min validation bpb {run.loop['min_val_bpb']:.6f}, "
+           f"training time {run.loop['total_training_time'] / 60:.2f}m")
+    run.wandb_run.finish()
     compute_cleanup()
-    return dict(losses=losses, val_bpb=val_bpb, val_history=val_history, core_history=core_history, samples_at=samples_at,
-                step=step, horizon=h, stopped=stop)
+    return dict(losses=run.losses, smooth_losses=run.smooth_losses, val_bpb=run.val_bpb, val_history=run.val_history,
+                core_history=run.core_history, samples=run.samples, samples_at=sorted(run.samples), step=run.step,
+                horizon=run.h, stopped=stop)
 
 # %% ../../nbs/09_base_train.ipynb #9ab9243e
 if __name__ == "__main__": main()
