@@ -285,6 +285,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                            'nanochat/scripts/base_train.py'),
                                              'nanochat.scripts.base_train.Run._build_model': ( 'base_train.html#run._build_model',
                                                                                                'nanochat/scripts/base_train.py'),
+                                             'nanochat.scripts.base_train.Run._due': ( 'base_train.html#run._due',
+                                                                                       'nanochat/scripts/base_train.py'),
                                              'nanochat.scripts.base_train.Run._open_data': ( 'base_train.html#run._open_data',
                                                                                              'nanochat/scripts/base_train.py'),
                                              'nanochat.scripts.base_train.Run.core': ( 'base_train.html#run.core',

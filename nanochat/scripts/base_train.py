@@ -161,8 +161,8 @@ class StopRequest:
 
 # %% ../../nbs/09_base_train.ipynb #e99d3721
 class Run:
-    """One pretraining run: its settings and horizon, the model and optimizer, the data stream, the loop's counters.
-    Built in upstream's order (the model, a checkpoint's weights when resuming, the optimizer, the data)."""
+    """One pretraining run: settings and horizon, model and optimizer, data stream, loop counters.
+    Built in upstream's order: model, checkpoint weights if resuming, optimizer, data."""
     def __init__(self, args, sample_prompts=None):
         self.args, self.user_config = args, vars(args).copy()
         self.sample_prompts = SAMPLE_PROMPTS if sample_prompts is None else sample_prompts
@@ -170,71 +170,84 @@ class Run:
         self.ddp, self.rank, _, self.world_size, self.device = compute_init(self.device_type)
         self.master = self.rank == 0
         print_banner()
-        if args.fp8: raise NotImplementedError("--fp8 is not available in this version yet; run without it.")
+        if args.fp8: raise NotImplementedError("--fp8 is not available in this version yet")
         self.sync = torch.cuda.synchronize if self.device_type == "cuda" else (lambda: None)
         self.tokenizer = get_tokenizer()
         self.token_bytes = get_token_bytes(device=self.device)
         self.h = h = training_horizon(args, self.tokenizer.get_vocab_size(), self.world_size)
         c, B, T = h.config, args.device_batch_size, args.max_seq_len
-        print0(f"model: depth {c.n_layer}, width {c.n_embd}, {c.n_head} heads, vocab {c.vocab_size}, context {T}, "
-               f"windows {c.window_pattern}")
-        print0(f"scaling params {h.scaling_params:,}; {h.flops_per_token:.3e} FLOPs/token; target tokens {h.target_tokens:,}")
-        print0(f"total batch {h.total_batch_size:,} tokens = {B} x {T} x {self.world_size} ranks x {h.grad_accum_steps} "
-               f"accumulation steps; {h.num_iterations} iterations; LR scale {h.batch_lr_scale:.3f}; "
-               f"weight decay {h.weight_decay:.4f}")
+        print0(f"model: depth {c.n_layer}, width {c.n_embd}, {c.n_head} heads, "
+               f"vocab {c.vocab_size}, context {T}, windows {c.window_pattern}")
+        print0(f"scaling params {h.scaling_params:,}; {h.flops_per_token:.3e} FLOPs/token; "
+               f"target tokens {h.target_tokens:,}")
+        print0(f"total batch {h.total_batch_size:,} tokens = {B} x {T} x {self.world_size} ranks x "
+               f"{h.grad_accum_steps} accumulation steps; {h.num_iterations} iterations; "
+               f"LR scale {h.batch_lr_scale:.3f}; weight decay {h.weight_decay:.4f}")
         meta, loader_state = self._build_model()
         self.wandb_run = init_wandb(args.run, config=self.user_config, master_process=self.master)
-        self.peak, peak_source = peak_flops_for(self.device)   # before the loader's thread starts tokenizing beside it
+        self.peak, peak_source = peak_flops_for(self.device)   # before the loader's thread starts
         print0(f"MFU against {self.peak / 1e12:.3f} TFLOP/s ({peak_source})")
         self._open_data(loader_state)
         self.start = self.step = max(args.resume_from_step, 0)
         self.val_bpb = meta["val_bpb"] if meta else None
-        self.loop = meta["loop_state"] if meta else dict(min_val_bpb=float("inf"), smooth_train_loss=0.0,
-                                                         total_training_time=0.0)
+        fresh = dict(min_val_bpb=float("inf"), smooth_train_loss=0.0, total_training_time=0.0)
+        self.loop = meta["loop_state"] if meta else fresh
         self.losses, self.smooth_losses, self.val_history, self.core_history = [], [], [], []
         self.samples, self.timed_steps = {}, 0
         self.stopper = StopRequest()
 
     def stop_agreed(self):
-        "Has any rank been asked to stop? (a collective under torchrun: every rank calls it at the same point)"
+        "Has any rank been asked to stop? (under torchrun a collective: all ranks call it alike)"
         return self.stopper.agreed(self.device, self.ddp)
+
+    def _due(self, every, last_step, at_zero=True):
+        "Is a periodic task due now? (off at `every` <= 0, as upstream; always at the last step)"
+        return every > 0 and (last_step or ((at_zero or self.step > 0) and self.step % every == 0))
+
+    def flops_so_far(self): return self.h.flops_per_token * self.h.total_batch_size * self.step
 
 # %% ../../nbs/09_base_train.ipynb #73d2aa2a
 @patch
 def _build_model(self: Run):
-    "Model, weights (fresh, or a checkpoint's), optimizer (its state too when resuming); (meta, loader state) or (None, None)."
+    """Model, weights (fresh, or a checkpoint's), optimizer (with its state when resuming).
+    Returns (meta, loader state) when resuming, else (None, None)."""
     args, h = self.args, self.h
     with torch.device("meta"): model = GPT(h.config)
     model.to_empty(device=self.device); model.init_weights()
-    self.checkpoint_dir = os.path.join(get_base_dir(), "base_checkpoints", args.model_tag or f"d{args.depth}")
+    tag = args.model_tag or f"d{args.depth}"
+    self.checkpoint_dir = os.path.join(get_base_dir(), "base_checkpoints", tag)
     meta = None
     if args.resume_from_step >= 0:
-        model_data, optim_data, meta = load_checkpoint(self.checkpoint_dir, args.resume_from_step, self.device,
-                                                       load_optimizer=True, rank=self.rank)
+        model_data, optim_data, meta = load_checkpoint(self.checkpoint_dir, args.resume_from_step,
+                                                       self.device, load_optimizer=True,
+                                                       rank=self.rank)
         model.load_state_dict(model_data, strict=True, assign=True)
         del model_data
     self.orig_model = model
     compile_model = args.compile == "1" or (args.compile == "auto" and self.device_type == "cuda")
     self.model = torch.compile(model, dynamic=False) if compile_model else model
     s = h.batch_lr_scale
-    self.optimizer = model.setup_optimizer(unembedding_lr=args.unembedding_lr * s, embedding_lr=args.embedding_lr * s,
-                                           matrix_lr=args.matrix_lr * s, weight_decay=h.weight_decay,
-                                           scalar_lr=args.scalar_lr * s, compile=compile_model)
+    self.optimizer = model.setup_optimizer(
+        unembedding_lr=args.unembedding_lr * s, embedding_lr=args.embedding_lr * s,
+        matrix_lr=args.matrix_lr * s, weight_decay=h.weight_decay, scalar_lr=args.scalar_lr * s,
+        compile=compile_model)
     if meta is None: return None, None
     self.optimizer.load_state_dict(optim_data); del optim_data
     states = meta.get("dataloader_state_dicts")
-    if meta.get("total_batch_size") != h.total_batch_size or len(states or [None] * self.world_size) != self.world_size:
-        raise ValueError("Resume needs the same total batch size and world size as the run that saved the checkpoint.")
+    same_world = len(states or [None] * self.world_size) == self.world_size
+    if meta.get("total_batch_size") != h.total_batch_size or not same_world:
+        raise ValueError("Resume needs the same total batch size and world size as the run that "
+                         "saved the checkpoint.")
     return meta, (states[self.rank] if states else meta["dataloader_state_dict"])
 
 @patch
 def _open_data(self: Run, loader_state):
-    "The training stream (resumed where the checkpoint's loader state says), its first batch, and the CORE bundle."
+    "The training stream (resumed where the loader state says), its first batch, the CORE bundle."
     args = self.args
     self.train_loader = tokenizing_distributed_data_loader_with_state_bos_bestfit(
         self.tokenizer, args.device_batch_size, args.max_seq_len, "train", device=self.device,
         resume_state_dict=loader_state, data_dir=args.data_dir)
-    self.state_before_batch = loader_state          # the loader state from which the held batch is produced next
+    self.state_before_batch = loader_state     # the state that produces the held batch next
     self.x, self.y, self.loader_state = next(self.train_loader)
     self.core_bundle = None
     if args.core_metric_every > 0:
@@ -244,15 +257,16 @@ def _open_data(self: Run, loader_state):
 # %% ../../nbs/09_base_train.ipynb #21c3d7f2
 @patch
 def evaluate(self: Run, last_step):
-    "Validation bpb every `--eval-every` steps and at the last; returns False when a stop request abandoned it."
+    "Validation bpb every `--eval-every` steps and at the last; False when a stop abandoned it."
     args = self.args
-    if args.eval_every <= 0 or not (last_step or self.step % args.eval_every == 0): return True
+    if not self._due(args.eval_every, last_step): return True
     self.model.eval()
     B, T = args.device_batch_size, args.max_seq_len
-    val_loader = tokenizing_distributed_data_loader_bos_bestfit(self.tokenizer, B, T, "val", device=self.device,
-                                                                 data_dir=args.data_dir)
+    val_loader = tokenizing_distributed_data_loader_bos_bestfit(
+        self.tokenizer, B, T, "val", device=self.device, data_dir=args.data_dir)
     steps = max(1, args.eval_tokens // (B * T * self.world_size))
-    bpb = evaluate_bpb(self.model, val_loader, steps, self.token_bytes, should_stop=self.stop_agreed)
+    bpb = evaluate_bpb(self.model, val_loader, steps, self.token_bytes,
+                       should_stop=self.stop_agreed)
     val_loader.close()
     self.model.train()
     if bpb is None: print0(f"Step {self.step:05d} | validation abandoned: stopping"); return False
@@ -266,57 +280,59 @@ def evaluate(self: Run, last_step):
 
 @patch
 def core(self: Run, last_step):
-    "The CORE metric every `--core-metric-every` steps (not at 0) and at the last; False when abandoned."
-    every = self.args.core_metric_every
-    if not self.core_bundle or every <= 0 or not (last_step or (self.step > 0 and self.step % every == 0)): return True
+    "CORE every `--core-metric-every` steps (not at 0) and at the last; False when abandoned."
+    if not self.core_bundle or not self._due(self.args.core_metric_every, last_step, at_zero=False):
+        return True
     self.model.eval()
-    out = evaluate_core(self.orig_model, self.tokenizer, self.device, max_per_task=self.args.core_metric_max_per_task,
-                        bundle_dir=self.core_bundle, should_stop=self.stop_agreed)
+    out = evaluate_core(self.orig_model, self.tokenizer, self.device, bundle_dir=self.core_bundle,
+                        max_per_task=self.args.core_metric_max_per_task,
+                        should_stop=self.stop_agreed)
     self.model.train()
     if out is None: print0(f"Step {self.step:05d} | CORE abandoned: stopping"); return False
     self.core_history.append((self.step, out["core_metric"]))
     print0(f"Step {self.step:05d} | CORE metric: {out['core_metric']:.4f}")
     self.wandb_run.log({"step": self.step, "total_training_flops": self.flops_so_far(),
-                        "core_metric": out["core_metric"], "centered_results": out["centered_results"]})
+                        "core_metric": out["core_metric"],
+                        "centered_results": out["centered_results"]})
     return True
 
 @patch
 def sample(self: Run, last_step):
-    "Greedy continuations of the sample prompts every `--sample-every` steps (not at 0) and at the last (rank 0)."
-    every = self.args.sample_every
-    if not self.master or every <= 0 or not (last_step or (self.step > 0 and self.step % every == 0)): return
+    "Greedy continuations every `--sample-every` steps (not at 0) and at the last (rank 0)."
+    if not self.master or not self._due(self.args.sample_every, last_step, at_zero=False): return
     self.orig_model.eval()
     texts = []
     for prompt in self.sample_prompts:
         tokens = self.tokenizer(prompt, prepend="<|bos|>")
-        texts.append(self.tokenizer.decode(tokens + list(self.orig_model.generate(tokens, max_tokens=16, temperature=0))))
+        generated = self.orig_model.generate(tokens, max_tokens=16, temperature=0)
+        texts.append(self.tokenizer.decode(tokens + list(generated)))
         print0(texts[-1])
     self.orig_model.train()
     self.samples[self.step] = texts
 
-@patch
-def flops_so_far(self: Run): return self.h.flops_per_token * self.h.total_batch_size * self.step
-
 # %% ../../nbs/09_base_train.ipynb #e107f239
 @patch
 def save(self: Run, last_step, stop):
-    "A checkpoint at the last step, every `--save-every` and on a stop, never at step 0 or the resume step: saved?"
+    "A checkpoint at the last step, every `--save-every`, on a stop; not at 0 or the resume step."
     periodic = self.args.save_every > 0 and self.step % self.args.save_every == 0
     if not (last_step or periodic or stop) or self.step in (0, self.start): return False
-    states = [None] * self.world_size                  # each rank's loader state, before the batch it holds
+    states = [None] * self.world_size        # each rank's loader state, before the batch it holds
     if self.ddp: dist.all_gather_object(states, self.state_before_batch)
     else: states = [self.state_before_batch]
     h, args = self.h, self.args
-    save_checkpoint(self.checkpoint_dir, self.step, self.orig_model.state_dict(), self.optimizer.state_dict(), dict(
-        step=self.step, val_bpb=self.val_bpb, model_config=asdict(h.config), user_config=self.user_config,
-        device_batch_size=args.device_batch_size, max_seq_len=args.max_seq_len, total_batch_size=h.total_batch_size,
-        dataloader_state_dict=states[0], dataloader_state_dicts=states, loop_state=dict(self.loop)), rank=self.rank)
+    meta = dict(step=self.step, val_bpb=self.val_bpb, model_config=asdict(h.config),
+                user_config=self.user_config, device_batch_size=args.device_batch_size,
+                max_seq_len=args.max_seq_len, total_batch_size=h.total_batch_size,
+                dataloader_state_dict=states[0], dataloader_state_dicts=states,
+                loop_state=dict(self.loop))
+    save_checkpoint(self.checkpoint_dir, self.step, self.orig_model.state_dict(),
+                    self.optimizer.state_dict(), meta, rank=self.rank)
     return True
 
 # %% ../../nbs/09_base_train.ipynb #b9d71f18
 @patch
 def train_step(self: Run):
-    "One optimizer step: `grad_accum_steps` micro-batches, then the schedules' values, then the update; (loss, dt, lrm)."
+    "One step: `grad_accum_steps` micro-batches, the schedules, the update; (loss, dt, lrm)."
     args, h, N = self.args, self.h, self.h.num_iterations
     self.sync(); t0 = time.time()
     for _ in range(h.grad_accum_steps):
@@ -324,8 +340,9 @@ def train_step(self: Run):
         train_loss = loss.detach()
         (loss / h.grad_accum_steps).backward()
         self.state_before_batch = self.loader_state
-        self.x, self.y, self.loader_state = next(self.train_loader)      # the next batch loads while the step ends
-    lrm = get_lr_multiplier(self.step, N, args.warmup_steps, args.warmdown_ratio, args.final_lr_frac)
+        self.x, self.y, self.loader_state = next(self.train_loader)   # loads while the step ends
+    lrm = get_lr_multiplier(self.step, N, args.warmup_steps, args.warmdown_ratio,
+                            args.final_lr_frac)
     _set_hyperparameters(self.optimizer, lrm, get_muon_momentum(self.step, N, args.warmdown_ratio),
                          get_weight_decay(self.step, N, h.weight_decay))
     self.optimizer.step()
@@ -336,7 +353,7 @@ def train_step(self: Run):
 
 @patch
 def log_step(self: Run, loss, dt, lrm):
-    "The step's line (upstream's format) and wandb record; the loss printed is the EMA of the losses, debiased."
+    "The step's line (upstream's format) and wandb record; its loss is the losses' EMA, debiased."
     h, loop, step, N = self.h, self.loop, self.step, self.h.num_iterations
     self.losses.append(loss)
     loop["smooth_train_loss"] = 0.9 * loop["smooth_train_loss"] + 0.1 * loss
@@ -344,38 +361,45 @@ def log_step(self: Run, loss, dt, lrm):
     if step > 10: loop["total_training_time"] += dt; self.timed_steps += 1
     tok_per_sec = int(h.total_batch_size / dt)
     mfu = 100 * h.flops_per_token * h.total_batch_size / dt / (self.peak * self.world_size)
-    eta = (N - step - 1) * (loop["total_training_time"] / self.timed_steps if self.timed_steps else dt)
-    epoch = self.loader_state["epoch"]
-    print0(f"step {step:05d}/{N:05d} ({100 * step / N:.2f}%) | loss: {debiased:.6f} | lrm: {lrm:.2f} | "
-           f"dt: {dt * 1000:.2f}ms | tok/sec: {tok_per_sec:,} | mfu: {mfu:.2f} | epoch: {epoch} | "
-           f"total time: {loop['total_training_time'] / 60:.2f}m | eta: {eta / 60:.1f}m")
+    per_step = loop["total_training_time"] / self.timed_steps if self.timed_steps else dt
+    eta, epoch = (N - step - 1) * per_step, self.loader_state["epoch"]
+    print0(f"step {step:05d}/{N:05d} ({100 * step / N:.2f}%) | loss: {debiased:.6f} | "
+           f"lrm: {lrm:.2f} | dt: {dt * 1000:.2f}ms | tok/sec: {tok_per_sec:,} | mfu: {mfu:.2f} | "
+           f"epoch: {epoch} | total time: {loop['total_training_time'] / 60:.2f}m | "
+           f"eta: {eta / 60:.1f}m")
     if step % 100 == 0:
         self.wandb_run.log({"step": step, "total_training_flops": self.flops_so_far(),
-                            "total_training_time": loop["total_training_time"], "train/loss": debiased, "train/lrm": lrm,
-                            "train/dt": dt, "train/tok_per_sec": tok_per_sec, "train/mfu": mfu, "train/epoch": epoch})
+                            "total_training_time": loop["total_training_time"],
+                            "train/loss": debiased, "train/lrm": lrm, "train/dt": dt,
+                            "train/tok_per_sec": tok_per_sec, "train/mfu": mfu,
+                            "train/epoch": epoch})
     self.smooth_losses.append(debiased)
 
 # %% ../../nbs/09_base_train.ipynb #ba41c4ef
 def main(argv=None, sample_prompts=None):
-    """Pretrain a base model (the command's entry point; `argv` as on the command line). `sample_prompts` replaces
-    upstream's prompts for the samples. Returns the run's losses, validation, CORE and samples by step."""
+    """Pretrain a base model (the command's entry point; `argv` as on the command line).
+    `sample_prompts` replaces upstream's prompts for the samples.
+    Returns the run's losses, validation, CORE and samples by step."""
     run = Run(build_parser().parse_args(argv), sample_prompts)
     old_handlers, N = run.stopper.install(), run.h.num_iterations
     try:
         while True:
             last_step = run.step == N
             stop = run.stop_agreed()
-            # every *_every flag is off at <= 0, as upstream (`step % -1 == 0` would otherwise be true at every step)
             stop = stop or not run.evaluate(last_step)
             stop = stop or not run.core(last_step)
             if not stop: run.sample(last_step)
             saved = run.save(last_step, stop)
             if last_step or stop:
-                if stop and saved: print0(f"Interrupted: saved step {run.step}; resume with --resume-from-step {run.step}")
-                elif stop: print0(f"Interrupted at step {run.step}: nothing new to save (it is the start of this run)")
+                s = run.step
+                if stop and saved:
+                    print0(f"Interrupted: saved step {s}; resume with --resume-from-step {s}")
+                elif stop:
+                    print0(f"Interrupted at step {s}: nothing new to save "
+                           "(it is the start of this run)")
                 break
             run.log_step(*run.train_step())
-            if run.step == run.start: gc.collect(); gc.freeze(); gc.disable()   # no collector pauses mid-run
+            if run.step == run.start: gc.collect(); gc.freeze(); gc.disable()   # no GC pauses
             elif run.step % 5000 == 0: gc.collect()
             run.step += 1
     finally:
@@ -386,9 +410,9 @@ def main(argv=None, sample_prompts=None):
            f"training time {run.loop['total_training_time'] / 60:.2f}m")
     run.wandb_run.finish()
     compute_cleanup()
-    return dict(losses=run.losses, smooth_losses=run.smooth_losses, val_bpb=run.val_bpb, val_history=run.val_history,
-                core_history=run.core_history, samples=run.samples, samples_at=sorted(run.samples), step=run.step,
-                horizon=run.h, stopped=stop)
+    return dict(losses=run.losses, smooth_losses=run.smooth_losses, val_bpb=run.val_bpb,
+                val_history=run.val_history, core_history=run.core_history, samples=run.samples,
+                samples_at=sorted(run.samples), step=run.step, horizon=run.h, stopped=stop)
 
 # %% ../../nbs/09_base_train.ipynb #9ab9243e
 if __name__ == "__main__": main()
