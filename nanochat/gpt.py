@@ -12,6 +12,7 @@ from dataclasses import dataclass, asdict
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 
 from .common import COMPUTE_DTYPE, get_dist_info, print0
 from .flash_attention import flash_attn, precompute_rotary, apply_rotary_emb, KVCache
@@ -144,8 +145,9 @@ class GPT(nn.Module):
     def get_device(self): return self.transformer.wte.weight.device
 
 # %% ../nbs/05_gpt.ipynb #8163607f
+@patch
 @torch.no_grad()
-def _init_weights(self):
+def init_weights(self: GPT):
     "Upstream's initialisation, in upstream's order of random draws."
     d, L = self.config.n_embd, self.config.n_layer
     s = 3 ** 0.5 * d ** -0.5
@@ -173,8 +175,6 @@ def _init_weights(self):
     if COMPUTE_DTYPE != torch.float16:  # fp16 keeps fp32 embeddings (its GradScaler needs fp32 params)
         self.transformer.wte.to(dtype=COMPUTE_DTYPE)
         for ve in self.value_embeds.values(): ve.to(dtype=COMPUTE_DTYPE)
-
-GPT.init_weights = _init_weights
 
 # %% ../nbs/05_gpt.ipynb #e61b67d2
 class _SoftcapCrossEntropy(torch.autograd.Function):
@@ -216,12 +216,14 @@ def softcap_cross_entropy(x, weight, targets, vocab_size, softcap=15.0, reductio
     return total if reduction == "sum" else total / (t2 >= 0).sum()
 
 # %% ../nbs/05_gpt.ipynb #ba7171ff
-def _smear(self, x):
+@patch
+def _smear(self: GPT, x):
     "x[t] += smear_lambda·σ(smear_gate(x[t, :24]))·x[t-1] for t >= 1, using the un-smeared x[t-1]."
     gate = self.smear_lambda.to(x.dtype) * torch.sigmoid(self.smear_gate(x[:, 1:, :24]))
     return torch.cat([x[:, :1], x[:, 1:] + gate * x[:, :-1]], dim=1)
 
-def _forward(self, idx, targets=None, kv_cache=None, loss_reduction="mean", last_only=False):
+@patch
+def forward(self: GPT, idx, targets=None, kv_cache=None, loss_reduction="mean", last_only=False):
     """Logits (B, T, vocab_size) in fp32, or the loss when `targets` (B, T) are given (-1 = ignored).
     `last_only`: the logits of the last position only, (B, 1, vocab_size): all generation needs from a prefill."""
     B, T = idx.size()
@@ -256,14 +258,14 @@ def _forward(self, idx, targets=None, kv_cache=None, loss_reduction="mean", last
     if targets is None: return logits
     return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1, reduction=loss_reduction)
 
-GPT._smear, GPT.forward = _smear, _forward
-
 # %% ../nbs/05_gpt.ipynb #e2aff011
-def _num_matmul_params(self):
+@patch
+def num_matmul_params(self: GPT):
     "Weights of every matmul: the block matrices (value-embedding gates included), lm_head and the smear gate."
     return sum(m.weight.numel() for m in self.modules() if isinstance(m, Linear))
 
-def _num_scaling_params(self):
+@patch
+def num_scaling_params(self: GPT):
     "Parameter counts by upstream's groups; `total` is checked against all parameters."
     counts = dict(wte=self.transformer.wte.weight.numel(),
                   value_embeds=sum(p.numel() for p in self.value_embeds.parameters()),
@@ -274,18 +276,22 @@ def _num_scaling_params(self):
     assert counts["total"] == sum(p.numel() for p in self.parameters()), "a parameter is in no group"
     return counts
 
-def _attn_dims(self): return self.config.n_head * (self.config.n_embd // self.config.n_head)
+@patch
+def _attn_dims(self: GPT): return self.config.n_head * (self.config.n_embd // self.config.n_head)
 
-def _estimate_flops(self):
+@patch
+def estimate_flops(self: GPT):
     "Training FLOPs per token: 6 per matmul weight, plus 12·H·hd per attended key (windows included)."
     T = self.config.sequence_len
     return 6 * self.num_matmul_params() + sum(12 * self._attn_dims() * min(w, T) for w, _ in self.window_sizes)
 
-def _decode_flops(self, ctx):
+@patch
+def estimate_decode_flops(self: GPT, ctx):
     "FLOPs to decode one token with `ctx` tokens of context."
     return 2 * self.num_matmul_params() + sum(4 * self._attn_dims() * min(ctx, w) for w, _ in self.window_sizes)
 
-def _prefill_flops(self, n):
+@patch
+def estimate_prefill_flops(self: GPT, n):
     "FLOPs to prefill an n-token prompt."
     total = 2 * self.num_matmul_params() * n
     for w_i, _ in self.window_sizes:
@@ -295,24 +301,24 @@ def _prefill_flops(self, n):
 
 def _kv_itemsize(dtype): return torch.tensor([], dtype=dtype or COMPUTE_DTYPE).element_size()
 
-def _kv_bytes_per_token(self, dtype=None):
+@patch
+def kv_bytes_per_token(self: GPT, dtype=None):
     "KV-cache bytes stored per token (all layers, keys and values)."
     hd = self.config.n_embd // self.config.n_head
     return self.config.n_layer * 2 * self.config.n_kv_head * hd * _kv_itemsize(dtype)
 
-def _kv_read_bytes(self, ctx, dtype=None):
+@patch
+def kv_read_bytes(self: GPT, ctx, dtype=None):
     "KV-cache bytes read to decode one token at context `ctx` (windowed layers read only their window)."
     hd = self.config.n_embd // self.config.n_head
     return sum(2 * self.config.n_kv_head * hd * _kv_itemsize(dtype) * min(ctx, w) for w, _ in self.window_sizes)
 
-GPT._attn_dims = _attn_dims
-GPT.num_matmul_params, GPT.num_scaling_params, GPT.estimate_flops = _num_matmul_params, _num_scaling_params, _estimate_flops
-GPT.estimate_decode_flops, GPT.estimate_prefill_flops = _decode_flops, _prefill_flops   # upstream's names
-GPT.decode_flops, GPT.prefill_flops = _decode_flops, _prefill_flops                     # short aliases
-GPT.kv_bytes_per_token, GPT.kv_read_bytes = _kv_bytes_per_token, _kv_read_bytes
+GPT.decode_flops = GPT.estimate_decode_flops      # short aliases of upstream's names
+GPT.prefill_flops = GPT.estimate_prefill_flops
 
 # %% ../nbs/05_gpt.ipynb #0b51c434
-def _optimizer_param_groups(self, unembedding_lr=0.004, embedding_lr=0.2, matrix_lr=0.02, weight_decay=0.0, scalar_lr=0.5):
+@patch
+def optimizer_param_groups(self: GPT, unembedding_lr=0.004, embedding_lr=0.2, matrix_lr=0.02, weight_decay=0.0, scalar_lr=0.5):
     "Upstream's optimizer groups: six AdamW groups, then one Muon group per distinct matrix shape."
     ds = (self.config.n_embd / 768) ** -0.5
     adamw = lambda params, lr, betas, wd: dict(kind="adamw", params=params, lr=lr, initial_lr=lr, betas=betas, eps=1e-10, weight_decay=wd)
@@ -331,7 +337,8 @@ def _optimizer_param_groups(self, unembedding_lr=0.004, embedding_lr=0.2, matrix
     assert sum(len(g["params"]) for g in groups) == len(list(self.parameters())), "a parameter is in no group"
     return groups
 
-def _setup_optimizer(self, unembedding_lr=0.004, embedding_lr=0.2, matrix_lr=0.02, weight_decay=0.0, scalar_lr=0.5, compile=None):
+@patch
+def setup_optimizer(self: GPT, unembedding_lr=0.004, embedding_lr=0.2, matrix_lr=0.02, weight_decay=0.0, scalar_lr=0.5, compile=None):
     "The `MuonAdamW` optimizer (from `nanochat.optim`) over upstream's groups; `compile`: see `MuonAdamW`."
     try:
         from nanochat.optim import MuonAdamW
@@ -340,11 +347,10 @@ def _setup_optimizer(self, unembedding_lr=0.004, embedding_lr=0.2, matrix_lr=0.0
                           "optimizer_param_groups() gives the groups to build another optimizer from.") from e
     return MuonAdamW(self.optimizer_param_groups(unembedding_lr, embedding_lr, matrix_lr, weight_decay, scalar_lr), compile=compile)
 
-GPT.optimizer_param_groups, GPT.setup_optimizer = _optimizer_param_groups, _setup_optimizer
-
 # %% ../nbs/05_gpt.ipynb #7f058a89
+@patch
 @torch.inference_mode()
-def _generate(self, tokens, max_tokens, temperature=1.0, top_k=None, seed=42):
+def generate(self: GPT, tokens, max_tokens, temperature=1.0, top_k=None, seed=42):
     "Yield `max_tokens` token ids continuing `tokens` (a list of ids); batch 1, no cache."
     device = self.get_device()
     rng = torch.Generator(device=device).manual_seed(seed) if temperature > 0 else None
@@ -360,5 +366,3 @@ def _generate(self, tokens, max_tokens, temperature=1.0, top_k=None, seed=42):
             next_id = torch.argmax(logits, dim=-1, keepdim=True)
         ids = torch.cat((ids, next_id), dim=1)
         yield next_id.item()
-
-GPT.generate = _generate
