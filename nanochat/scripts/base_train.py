@@ -30,6 +30,7 @@ from ..dataloader import (tokenizing_distributed_data_loader_with_state_bos_best
 from ..loss_eval import evaluate_bpb
 from ..core_eval import evaluate_core, get_eval_bundle_dir
 from ..checkpoint_manager import save_checkpoint, load_checkpoint
+from ..report import get_report, pretraining_stand_ins
 
 # %% ../../nbs/09_base_train.ipynb #029de54a
 B_REF = 2 ** 19   # the d12 reference batch, in tokens
@@ -375,12 +376,35 @@ def log_step(self: Run, loss, dt, lrm):
                             "train/epoch": epoch})
     self.smooth_losses.append(debiased)
 
+# %% ../../nbs/09_base_train.ipynb #783182de
+@patch
+def log_report(self: Run, stop):
+    "The run's section of the report card: settings, horizon, outcome, and its curves."
+    h, loop = self.h, self.loop
+    tokens = h.total_batch_size * h.num_iterations
+    setup = {"parameters": sum(p.numel() for p in self.orig_model.parameters()),
+             "scaling parameters": h.scaling_params, "FLOPs per token": f"{h.flops_per_token:e}",
+             "iterations": h.num_iterations, "training tokens": tokens,
+             "tokens : scaling parameters": tokens / h.scaling_params,
+             "world size": self.world_size}
+    outcome = {"steps done": self.step, "stopped early": stop,
+               "minimum validation bpb": loop["min_val_bpb"], "final validation bpb": self.val_bpb,
+               "CORE metric estimate": self.core_history[-1][1] if self.core_history else None,
+               "training time": f"{loop['total_training_time'] / 60:.2f}m"}
+    curves = {"train loss (smoothed)": (range(self.start, self.start + len(self.smooth_losses)),
+                                        self.smooth_losses)}
+    if self.val_history: curves["val bpb"] = tuple(zip(*self.val_history))
+    get_report().log("Base model training", [self.user_config, setup, outcome], curves=curves,
+                     stand_ins=pretraining_stand_ins(self.args.data_dir))
+
 # %% ../../nbs/09_base_train.ipynb #ba41c4ef
 def main(argv=None, sample_prompts=None):
     """Pretrain a base model (the command's entry point; `argv` as on the command line).
     `sample_prompts` replaces upstream's prompts for the samples.
     Returns the run's losses, validation, CORE and samples by step."""
-    run = Run(build_parser().parse_args(argv), sample_prompts)
+    args = build_parser().parse_args(argv)
+    get_report().start("Base model training")
+    run = Run(args, sample_prompts)
     old_handlers, N = run.stopper.install(), run.h.num_iterations
     try:
         while True:
@@ -409,6 +433,7 @@ def main(argv=None, sample_prompts=None):
     print0(f"Done: {run.step} steps, min validation bpb {run.loop['min_val_bpb']:.6f}, "
            f"training time {run.loop['total_training_time'] / 60:.2f}m")
     run.wandb_run.finish()
+    if run.master: run.log_report(stop)
     compute_cleanup()
     return dict(losses=run.losses, smooth_losses=run.smooth_losses, val_bpb=run.val_bpb,
                 val_history=run.val_history, core_history=run.core_history, samples=run.samples,

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['GSM8K_STANDIN_TRAIN', 'TASKS', 'CHATCORE_TASKS', 'BASELINES', 'categorical_counts', 'run_categorical_eval',
            'generative_counts', 'run_generative_eval', 'make_task', 'task_label', 'run_chat_eval', 'centered',
-           'chatcore', 'build_parser', 'write_results', 'main']
+           'chatcore', 'log_report', 'build_parser', 'write_results', 'main']
 
 # %% ../../nbs/15_chat_eval.ipynb #ab451605
 import os, sys, csv, json, argparse
@@ -22,6 +22,7 @@ from ..tasks.mmlu import MMLU
 from ..tasks.gsm8k import GSM8K
 from ..tasks.humaneval import HumanEval
 from ..tasks.spellingbee import SpellingBee
+from ..report import get_report
 
 # %% ../../nbs/15_chat_eval.ipynb #6fa33834
 def _sum_over_ranks(passed, total, device):
@@ -137,6 +138,25 @@ def chatcore(results):
     if missing: return None, missing
     return sum(centered(t, results[t]) for t in CHATCORE_TASKS) / len(CHATCORE_TASKS), []
 
+# %% ../../nbs/15_chat_eval.ipynb #c3b5bb15
+def log_report(info, rows, core, missing):
+    "The evaluation's section of the report card: settings, the table, the summary's metrics."
+    table = ["| task | passed / total | accuracy | centered |", "|---|---|---|---|"]
+    for r in rows:
+        table.append(f"| {r['label']} | {r['passed']} / {r['total']} | {100 * r['accuracy']:.2f}% "
+                     f"| {r['centered']:.4f} |")
+    chatcore = {"ChatCORE metric": core}
+    if core is None: chatcore = {"ChatCORE": f"not computed (missing {missing})"}
+    metrics = {r["task"]: r["accuracy"] for r in rows}
+    if core is not None: metrics["ChatCORE"] = core
+    source = info["source"]
+    stand_ins = [f"{x} (not upstream's test set)" for x in info["non_standard"]]
+    if info.get("sft_data") == "offline":
+        stand_ins.append("the model was fine-tuned on the offline SFT stand-ins")
+    settings = dict(model=f"{source} {info['model_tag']} step {info['step']}", **info["settings"])
+    get_report().log(f"Chat evaluation {source}", [settings, "\n".join(table), chatcore],
+                     metrics=metrics, stand_ins=stand_ins)
+
 # %% ../../nbs/15_chat_eval.ipynb #b0778fbc
 def build_parser():
     p = argparse.ArgumentParser(description="Evaluate a chat model on ARC, MMLU, GSM8K, HumanEval and SpellingBee.")
@@ -170,6 +190,7 @@ def write_results(out_dir, stem, rows, core, missing, info):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    get_report().start(f"Chat evaluation {args.source}")
     task_names = list(TASKS) if args.task_name is None else args.task_name.split("|")
     unknown = [t for t in task_names if t not in TASKS]
     if unknown: raise SystemExit(f"unknown task(s) {unknown}: choose from {'|'.join(TASKS)}")
@@ -207,6 +228,7 @@ def main(argv=None):
         stem = f"{args.source}_{tag}_{step:06d}"
         paths = write_results(args.output_dir or os.path.join(get_base_dir(), "chat_eval"), stem, rows, core, missing, info)
         print0(f"wrote {paths[0]} and {paths[1]}")
+        log_report(info, rows, core, missing)
     compute_cleanup()
     return dict(results=results, rows=rows, chatcore=core, missing=missing, paths=paths)
 

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['RL_TASKS', 'SPELLINGBEE_RL_TRAIN', 'rollout_seed', 'get_rollouts', 'pg_loss', 'run_gsm8k_eval', 'pass_at_k',
-           'rl_tasks', 'build_parser', 'main']
+           'rl_tasks', 'build_parser', 'log_report', 'main']
 
 # %% ../../nbs/16_chat_rl.ipynb #ab451605
 import os, time, argparse
@@ -20,6 +20,7 @@ from .base_train import StopRequest
 from .chat_eval import GSM8K_STANDIN_TRAIN
 from ..tasks.gsm8k import GSM8K
 from ..tasks.spellingbee import SpellingBee
+from ..report import get_report
 
 # %% ../../nbs/16_chat_rl.ipynb #6fa33834
 def rollout_seed(step, example_idx, sampling_step):
@@ -115,6 +116,20 @@ def build_parser():
     a("--resume-from-step", type=int, default=-1)
     return p
 
+# %% ../../nbs/16_chat_rl.ipynb #f0c25bdf
+def log_report(user_config, history, passk_history, num_steps, stop, rl_data):
+    "RL's section of the report card: settings, outcome, and the reward and held-out pass@1 curves."
+    curves = {"mean reward": ([h["step"] for h in history], [h["reward"] for h in history])}
+    if passk_history:
+        curves["held-out pass@1"] = ([s for s, _ in passk_history], [p[0] for _, p in passk_history])
+    outcome = {"steps": len(history), "of": num_steps, "stopped early": stop,
+               "final held-out pass@1": passk_history[-1][1][0] if passk_history else None}
+    stand_ins = []
+    if rl_data == "offline":
+        stand_ins.append("RL problems: GSM8K test[:1000], evaluated on test[1000:] (offline; "
+                         "upstream: GSM8K train and test)")
+    get_report().log("Chat RL", [user_config, outcome], curves=curves, stand_ins=stand_ins)
+
 # %% ../../nbs/16_chat_rl.ipynb #f12be9c7
 def _check(args, world_size):
     if args.num_samples % args.device_batch_size:
@@ -127,6 +142,7 @@ def main(argv=None, tasks=None):
     "The RL run; `tasks` = (train, held-out) replaces `--task`'s (for experiments in Python). Returns the run's history."
     args = build_parser().parse_args(argv)
     user_config = vars(args).copy()
+    get_report().start("Chat RL")
     device_type = args.device_type or autodetect_device_type()
     ddp, rank, local_rank, world_size, device = compute_init(device_type)
     master = rank == 0
@@ -239,6 +255,8 @@ def main(argv=None, tasks=None):
     finally:
         stopper.restore(old_handlers)
     wandb_run.finish()
+    rl_data = data if args.task == "GSM8K" else None
+    if master: log_report(user_config, history, passk_history, num_steps, stop, rl_data)
     compute_cleanup()
     return dict(history=history, passk_history=passk_history, correct=correct, stopped=stop, num_steps=num_steps, checkpoint_dir=checkpoint_dir, data=data)
 

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['SFT_DATA', 'INHERITED', 'sft_data_generator_bos_bestfit', 'get_lr_multiplier', 'get_muon_momentum', 'resolve_data',
-           'sft_tasks', 'describe', 'build_parser', 'inherit', 'chatcore_eval', 'main']
+           'sft_tasks', 'describe', 'log_report', 'build_parser', 'inherit', 'chatcore_eval', 'main']
 
 # %% ../../nbs/14_chat_sft.ipynb #ab451605
 import os, gc, time, argparse
@@ -27,6 +27,7 @@ from ..tasks.mmlu import MMLU, MMLU_AUX_STANDIN
 from ..tasks.smoltalk import SmolTalk, SMOLTALK_STANDIN
 from ..tasks.customjson import CustomJSON, identity_path, PACKAGED_IDENTITY
 from ..tasks.spellingbee import SimpleSpelling, SpellingBee
+from ..report import get_report
 
 # %% ../../nbs/14_chat_sft.ipynb #6fa33834
 def sft_data_generator_bos_bestfit(dataset, tokenizer, B, T, device="cpu", num_iterations=-1, buffer_size=100, state=None):
@@ -124,6 +125,20 @@ def describe(tasks):
         rows, k = counts.get(name, (len(t), 0)); counts[name] = (rows, k + 1)
     return ", ".join(f"{name} {rows:,}" + (f" x{k}" if k > 1 else "") for name, (rows, k) in counts.items())
 
+# %% ../../nbs/14_chat_sft.ipynb #c23e7dcc
+def log_report(user_config, step, world_size, loop, losses, val_history, data):
+    "SFT's section of the report card: settings, outcome, curves, and the data it trained on."
+    start = step - len(losses)
+    curves = {"train loss": (range(start, step), losses)}
+    if val_history: curves["val bpb"] = tuple(zip(*val_history))
+    outcome = {"steps": step, "world size": world_size, "minimum validation bpb": loop["min_val_bpb"],
+               "training time": f"{loop['total_training_time'] / 60:.2f}m"}
+    stand_ins = []
+    if data == "offline":
+        stand_ins.append("SFT mixture: the offline stand-ins of prepare_tasks (upstream: SmolTalk, "
+                         "MMLU auxiliary train, GSM8K train, identity conversations, spelling)")
+    get_report().log("Chat SFT", [user_config, outcome], curves=curves, stand_ins=stand_ins)
+
 # %% ../../nbs/14_chat_sft.ipynb #b0778fbc
 def build_parser():
     p = argparse.ArgumentParser(description="Supervised fine-tuning of a base model on conversations.")
@@ -174,6 +189,7 @@ def chatcore_eval(model, tokenizer, batch_size, max_cat, max_sample, gsm8k_heldo
 def main(argv=None):
     args = build_parser().parse_args(argv)
     user_config = vars(args).copy()
+    get_report().start("Chat SFT")
     device_type = args.device_type or autodetect_device_type()
     ddp, rank, local_rank, world_size, device = compute_init(device_type)
     master = rank == 0
@@ -333,6 +349,7 @@ def main(argv=None):
         gc.enable()
     print0(f"Done: {step} steps, minimum validation bpb {loop['min_val_bpb']:.4f}, training time {loop['total_training_time'] / 60:.2f}m")
     wandb_run.finish()
+    if master: log_report(user_config, step, world_size, loop, losses, val_history, data)
     compute_cleanup()
     return dict(losses=losses, val_history=val_history, chatcore_history=chatcore_history, step=step, stopped=stop, data=data,
                 checkpoint_dir=checkpoint_dir)

@@ -13,6 +13,7 @@ import argparse
 from ..common import get_base_dir, print0
 from ..dataset import parquets_iter_batched
 from ..tokenizer import RustBPETokenizer
+from ..report import get_report, pretraining_stand_ins
 
 SANITY_TEXT = """Hello world! This is a check.
 Numbers: 7, 42, 1066, 3.14159
@@ -40,6 +41,8 @@ def main(argv=None):
     p.add_argument("--vocab-size", "--vocab_size", type=_int, default=32768, help="vocabulary size, special tokens included")
     p.add_argument("--data-dir", default=None, help="folder of parquet shards (default: the base dir's, else the embedded corpus)")
     args = p.parse_args(argv)
+    report = get_report()
+    report.start("Tokenizer training")
     for k, v in vars(args).items(): print0(f"{k}: {v:,}" if isinstance(v, int) else f"{k}: {v}")
 
     seen = [0]
@@ -61,6 +64,8 @@ def main(argv=None):
                  num_special_tokens=int((tb == 0).sum()), token_bytes_min=int(nz.min()), token_bytes_max=int(nz.max()),
                  token_bytes_mean=nz.mean().item(), token_bytes_std=nz.std().item())
     print0("token bytes: min {token_bytes_min}, max {token_bytes_max}, mean {token_bytes_mean:.2f}, std {token_bytes_std:.2f}".format(**stats))
+    stand_ins = pretraining_stand_ins(args.data_dir)
+    report.log("Tokenizer training", [vars(args), stats], stand_ins=stand_ins)
     return tokenizer, stats
 
 # %% ../../nbs/01a_tok_train.ipynb #42bbf05f
