@@ -325,8 +325,8 @@ def render_section(section, entry, report_dir):
     if entry.get("stand_ins"):
         out.append("")
     for item in entry.get("data", []):
-        if isinstance(item, str):
-            out += [item.rstrip("\n"), ""]
+        if isinstance(item, str):  # markdown: a blank line before and after
+            out += ([""] if out[-1] else []) + [item.rstrip("\n"), ""]
         else:
             out.extend(f"- {k}: {_fmt(v)}" for k, v in item.items())
     if entry.get("curves"):

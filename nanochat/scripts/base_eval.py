@@ -33,6 +33,11 @@ def log_report(results, data_dir=None):
         data.append("Samples:\n\n```\n" + "\n---\n".join(shown) + "\n```")
     metrics = {k: v for k, v in (("CORE", core), ("val bpb", results.get("val_bpb"))) if v is not None}
     stand_ins = pretraining_stand_ins(data_dir)
+    missing = results.get("core_missing")
+    if missing:
+        n = len(results["core_results"])
+        stand_ins.append(f"CORE over {n} of {n + len(missing)} tasks (not available here: "
+                         f"{', '.join(missing)})")
     get_report().log("Base model evaluation", data, metrics=metrics, stand_ins=stand_ins)
 
 def main(argv=None):
