@@ -440,9 +440,8 @@ def generate(self: Report):
     md = [_header_markdown(h)]
     md += [render_section(s, entries[s], self.report_dir) for s in STAGES]
     table = summary(entries)
-    finished = [e["finished"] for e in entries.values() if e and e.get("finished")]
-    end = max(finished + [h["started"]])
-    wall = end - h["started"]
+    wall = _now() - h["started"]  # this run: from `header` (or `reset`) to now
+    stage_total = sum((e or {}).get("duration_s") or 0 for e in entries.values())
     cost = estimate_cost(h["env"]["gpus"], wall / 3600)
     used = {}  # stand-in -> the stages that used it
     for s, e in entries.items():
@@ -451,7 +450,8 @@ def generate(self: Report):
     stand_ins = [f"{x} ({', '.join(stages)})" for x, stages in used.items()]
     md += ["## Summary", "", summary_markdown(table), ""]
     md += [f"- {s}: {status_line(e, s)}" for s, e in entries.items()]
-    md += ["", f"Total wall clock time: {_duration(wall)}"]
+    md += ["", f"Total wall clock time: {_duration(wall)} (this run); the stages' own times "
+           f"add up to {_duration(stage_total)} (sections kept from an earlier run included)"]
     if cost:
         md.append(f"Estimated cost: ${cost['total_usd']:.2f} (${cost['hourly_usd']:.2f}/hour)")
     if stand_ins:
@@ -473,6 +473,7 @@ def generate(self: Report):
         generated=_now(),
         started=h["started"],
         wall_time_s=wall,
+        stage_time_s=stage_total,
         cost=cost,
         env=h["env"],
         stages=stages,
