@@ -255,7 +255,7 @@ def main(argv=None, tasks=None):
     finally:
         stopper.restore(old_handlers)
     wandb_run.finish()
-    rl_data = data if args.task == "GSM8K" else None
+    rl_data = data if tasks is None and args.task == "GSM8K" else None
     if master: log_report(user_config, history, passk_history, num_steps, stop, rl_data)
     compute_cleanup()
     return dict(history=history, passk_history=passk_history, correct=correct, stopped=stop, num_steps=num_steps, checkpoint_dir=checkpoint_dir, data=data)
