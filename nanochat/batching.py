@@ -21,29 +21,38 @@ from .gpt import GPT
 
 # %% ../nbs/10c_batching.ipynb #1008645f
 class SlotKVCache:
-    """The decode cache of continuous batching: `slots` rows, each at its own position. Rows 0..n-1 are the running
-    requests; a request joins with `admit` (its prompt prefilled elsewhere) and leaves with `remove`, between steps."""
+    """The decode cache of continuous batching: `slots` rows, each at its own position. Rows 0..n-1
+    are the running requests; a request joins with `admit` (its prompt prefilled elsewhere) and
+    leaves with `remove`, between steps."""
     def __init__(self, slots, seq_len, num_heads, head_dim, num_layers, device, dtype=None):
         dtype = dtype or COMPUTE_DTYPE
         self.slots, self.max_seq_len, self.n_layers = slots, seq_len, num_layers
-        # (L, S, Hkv, T, d): a row's keys of one layer are contiguous, so attention reads them without a copy
-        self.k = torch.zeros(num_layers, slots, num_heads, seq_len, head_dim, device=device, dtype=dtype)
+        # (L, S, Hkv, T, d): a row's keys of one layer are contiguous, so attention reads them
+        # without a copy
+        self.k = torch.zeros(num_layers, slots, num_heads, seq_len, head_dim,
+                             device=device, dtype=dtype)
         self.v = torch.zeros_like(self.k)
-        self.pos = torch.zeros(slots, dtype=torch.long, device=device)   # tokens in each row's cache
-        self.hpos = [0] * slots                                          # the same on the host: no device sync to read it
+        # tokens in each row's cache
+        self.pos = torch.zeros(slots, dtype=torch.long, device=device)
+        # the same on the host: no device sync to read it
+        self.hpos = [0] * slots
         self.n = 0                                                       # running rows
-        self.prev_embedding = None                                       # (n, 1, C): each row's last token embedding (smear)
-        self._rows, self._t = torch.arange(slots, device=device), torch.arange(seq_len, device=device)
+        # (n, 1, C): each row's last token embedding (smear)
+        self.prev_embedding = None
+        self._rows, self._t = (torch.arange(slots, device=device),
+                               torch.arange(seq_len, device=device))
         self._masks = {}
 
-    def get_pos(self): return self.pos[:self.n]                          # (n,): the model reads per-row positions
+    # (n,): the model reads per-row positions
+    def get_pos(self): return self.pos[:self.n]
     def advance(self, num_tokens):
         self.pos[:self.n] += num_tokens
         for i in range(self.n): self.hpos[i] += num_tokens
         self._masks = {}
 
     def _mask(self, left, Tm):
-        "(n, 1, 1, Tm) bool: row b sees keys 0..pos_b (and, with a window, only the last `left` + 1 of them)."
+        """(n, 1, 1, Tm) bool: row b sees keys 0..pos_b (and, with a window, only the last `left` +
+        1 of them)."""
         if (left, Tm) not in self._masks:
             t, pos = self._t[:Tm][None, :], self.pos[:self.n, None]
             m = t <= pos
@@ -52,15 +61,21 @@ class SlotKVCache:
         return self._masks[(left, Tm)]
 
     def attend(self, layer, q, k, v, window_size):
-        "q: (n, 1, H, d); k, v: (n, 1, Hkv, d) of each row's new token at its own position -> (n, 1, H, d)."
+        """q: (n, 1, H, d); k, v: (n, 1, Hkv, d) of each row's new token at its own position -> (n,
+        1, H, d)."""
         n, T, H, d = q.shape
-        if T != 1 or n != self.n: raise ValueError(f"SlotKVCache decodes one token for each of its {self.n} rows, got q of shape {tuple(q.shape)}")
+        if T != 1 or n != self.n:
+            raise ValueError(f"SlotKVCache decodes one token for each of its {self.n} rows, got q "
+                             f"of shape {tuple(q.shape)}")
         rows, pos = self._rows[:n], self.pos[:n]
-        self.k[layer, rows, :, pos] = k[:, 0]                                # (n, Hkv, d) written at (row, pos_row)
+        # (n, Hkv, d) written at (row, pos_row)
+        self.k[layer, rows, :, pos] = k[:, 0]
         self.v[layer, rows, :, pos] = v[:, 0]
-        Tm = max(self.hpos[:n]) + 1                                          # the longest row bounds the keys read
+        # the longest row bounds the keys read
+        Tm = max(self.hpos[:n]) + 1
         kk, vv = self.k[layer, :n, :, :Tm], self.v[layer, :n, :, :Tm]        # (n, Hkv, Tm, d) views
-        y = F.scaled_dot_product_attention(q.transpose(1, 2), kk, vv, attn_mask=self._mask(window_size[0], Tm),
+        y = F.scaled_dot_product_attention(q.transpose(1, 2), kk, vv,
+                                           attn_mask=self._mask(window_size[0], Tm),
                                            enable_gqa=H != kk.size(1))
         return y.transpose(1, 2)
 
@@ -68,9 +83,11 @@ class SlotKVCache:
         "Copy a filled batch-1 `KVCache` into the next free row; returns the row's index."
         if self.n == self.slots: raise RuntimeError(f"all {self.slots} rows are busy")
         P = prefill_cache.get_pos()
-        if P >= self.max_seq_len: raise ValueError(f"a prompt of {P} tokens leaves no room in rows of {self.max_seq_len}")
+        if P >= self.max_seq_len:
+            raise ValueError(f"a prompt of {P} tokens leaves no room in rows of {self.max_seq_len}")
         i = self.n
-        self.k[:, i, :, :P] = prefill_cache.k_cache[:, 0, :P].transpose(1, 2)   # (L, P, Hkv, d) -> (L, Hkv, P, d)
+        # (L, P, Hkv, d) -> (L, Hkv, P, d)
+        self.k[:, i, :, :P] = prefill_cache.k_cache[:, 0, :P].transpose(1, 2)
         self.v[:, i, :, :P] = prefill_cache.v_cache[:, 0, :P].transpose(1, 2)
         self.pos[i], self.hpos[i] = P, P
         pe = prefill_cache.prev_embedding                                    # (1, 1, C)
@@ -79,12 +96,14 @@ class SlotKVCache:
         return i
 
     def remove(self, i):
-        "Free row i: the last row moves into its place (rows stay 0..n-1), so callers must move their own state likewise."
+        """Free row i: the last row moves into its place (rows stay 0..n-1), so callers must move
+        their own state likewise."""
         last = self.n - 1
         if not 0 <= i <= last: raise IndexError(f"row {i} is not running (rows 0..{last})")
         if i != last:
             P = self.hpos[last]
-            self.k[:, i, :, :P] = self.k[:, last, :, :P]; self.v[:, i, :, :P] = self.v[:, last, :, :P]
+            self.k[:, i, :, :P] = self.k[:, last, :, :P]
+            self.v[:, i, :, :P] = self.v[:, last, :, :P]
             self.pos[i], self.hpos[i] = self.pos[last], P
             keep = list(range(last)); keep[i] = last
             self.prev_embedding = self.prev_embedding[keep]
@@ -94,75 +113,95 @@ class SlotKVCache:
 
 # %% ../nbs/10c_batching.ipynb #1cdb2d2e
 def sample_token(logits, rng, temperature=1.0, top_k=None, top_p=None):
-    "One token id from one row of logits (1, V): `sample_next_token`'s draw, or with `top_p` < 1 a nucleus sample after top-k."
-    if top_p is None or top_p >= 1.0 or temperature == 0.0: return int(sample_next_token(logits, rng, temperature, top_k)[0, 0])
+    """One token id from one row of logits (1, V): `sample_next_token`'s draw, or with `top_p` < 1 a
+    nucleus sample after top-k."""
+    if top_p is None or top_p >= 1.0 or temperature == 0.0:
+        return int(sample_next_token(logits, rng, temperature, top_k)[0, 0])
     if top_k is not None and top_k > 0:
-        vals, idx = torch.topk(logits, min(top_k, logits.size(-1)), dim=-1)          # sorted, largest first
+        # sorted, largest first
+        vals, idx = torch.topk(logits, min(top_k, logits.size(-1)), dim=-1)
     else:
         vals, idx = torch.sort(logits, dim=-1, descending=True)
     probs = F.softmax(vals.float() / temperature, dim=-1)
-    keep = (probs.cumsum(-1) - probs) < top_p                                          # the smallest prefix whose mass reaches top_p
-    keep[..., 0] = True                                                                # (top_p = 0: the most likely token alone)
+    # the smallest prefix whose mass reaches top_p
+    keep = (probs.cumsum(-1) - probs) < top_p
+    # (top_p = 0: the most likely token alone)
+    keep[..., 0] = True
     probs = torch.where(keep, probs, torch.zeros_like(probs))
     return int(idx[0, torch.multinomial(probs, 1, generator=rng)[0, 0]])
 
 # %% ../nbs/10c_batching.ipynb #61c8ae13
 class Request:
-    "One generation: its prompt and settings, and the events it produces (put on an asyncio queue, or a list without a loop)."
-    def __init__(self, tokens, max_tokens=512, temperature=0.8, top_k=50, top_p=None, seed=None, stop=(), loop=None, events=None, index=0):
-        self.tokens, self.max_tokens, self.temperature, self.top_k, self.top_p = tokens, max_tokens, temperature, top_k, top_p
+    """One generation: its prompt and settings, and the events it produces (put on an asyncio queue,
+    or a list without a loop)."""
+    def __init__(self, tokens, max_tokens=512, temperature=0.8, top_k=50, top_p=None, seed=None,
+                 stop=(), loop=None, events=None, index=0):
+        self.tokens, self.max_tokens = tokens, max_tokens
+        self.temperature, self.top_k, self.top_p = temperature, top_k, top_p
         self.seed = random.randint(0, 2**31 - 1) if seed is None else seed
         self.stop = [s for s in stop if s]
-        self.loop, self.index = loop, index          # `events` may be shared by the n choices of one request: events carry `index`
-        self.events = events if events is not None else (asyncio.Queue() if loop is not None else [])
+        # `events` may be shared by the n choices of one request: events carry `index`
+        self.loop, self.index = loop, index
+        self.events = events if events is not None else (asyncio.Queue()
+                                                         if loop is not None else [])
         self.cancelled = False
         self.t_submit = time.perf_counter(); self.t_admit = self.t_first = self.t_done = None
         self.completion_tokens, self.finish_reason = 0, None
-        self.finished = threading.Event()              # set with the terminal event ("done" or "error")
+        # set with the terminal event ("done" or "error")
+        self.finished = threading.Event()
 
     @property
     def ended(self): return self.finished.is_set()
 
     def emit(self, kind, value=None):
-        """Called from the batcher thread: (index, kind, value) to the request's event loop (thread-safe), or appended to a
-        list. A request ends with exactly one terminal event, "done" or "error": nothing is sent after it."""
+        """Called from the batcher thread: (index, kind, value) to the request's event loop
+        (thread-safe), or appended to a list. A request ends with exactly one terminal event, "done"
+        or "error": nothing is sent after it."""
         if self.ended: return
         event = (self.index, kind, value)
         if self.loop is None: self.events.append(event)
         else:
             try: self.loop.call_soon_threadsafe(self.events.put_nowait, event)
-            except RuntimeError: pass                  # that event loop is closed: nobody is listening any more
+            # that event loop is closed: nobody is listening any more
+            except RuntimeError: pass
         if kind in ("done", "error"): self.finished.set()
 
-    def cancel(self): self.cancelled = True            # read by the batcher between steps: the row is freed at the next one
+    # read by the batcher between steps: the row is freed at the next one
+    def cancel(self): self.cancelled = True
 
 class QueueFull(Exception):
-    "Raised by `Batcher.submit` when the wait queue is at its bound (the server answers 503 with Retry-After)."
+    """Raised by `Batcher.submit` when the wait queue is at its bound (the server answers 503 with
+    Retry-After)."""
 
 # %% ../nbs/10c_batching.ipynb #b320c430
 class TextStream:
-    """A row's reply as text, released only when it is safe: never ending in an incomplete UTF-8 character (U+FFFD),
-    and never a text that could still grow into a stop string (held back until it cannot)."""
+    """A row's reply as text, released only when it is safe: never ending in an incomplete UTF-8
+    character (U+FFFD), and never a text that could still grow into a stop string (held back until
+    it cannot)."""
     def __init__(self, tokenizer, stop=()):
         self.tok, self.stop, self.ids, self.sent, self.stopped = tokenizer, list(stop), [], 0, False
         self.text = ""
 
     def push(self, token):
-        "Add a generated token; returns the newly released text (maybe empty). Sets `stopped` when a stop string appeared."
+        """Add a generated token; returns the newly released text (maybe empty). Sets `stopped` when
+        a stop string appeared."""
         self.ids.append(token)
         text = self.tok.decode(self.ids)
         if text.endswith("\ufffd"): return ""            # wait for the rest of the character
-        for s in self.stop:                                 # a stop string ends the reply, and is not part of it
+        # a stop string ends the reply, and is not part of it
+        for s in self.stop:
             j = text.find(s, max(0, self.sent - len(s) + 1))
             if j != -1:
                 self.stopped, self.text = True, text[:j]
                 return self._release(self.text)
         self.text = text
-        hold = max((k for s in self.stop for k in range(len(s) - 1, 0, -1) if text.endswith(s[:k])), default=0)
+        hold = max((k for s in self.stop for k in range(len(s) - 1, 0, -1)
+                    if text.endswith(s[:k])), default=0)
         return self._release(text[:len(text) - hold])
 
     def flush(self):
-        "At the end of the reply, the text still held back (a stop string's start, or bytes of a character that never completed)."
+        """At the end of the reply, the text still held back (a stop string's start, or bytes of a
+        character that never completed)."""
         return "" if self.stopped else self._release(self.tok.decode(self.ids))
 
     def _release(self, text):

@@ -27,60 +27,75 @@ def _atomic_save(obj, path):
 def _write_meta(path, meta_data): _atomic_save(meta_data, path)
 
 def save_checkpoint(checkpoint_dir, step, model_data, optimizer_data, meta_data, rank=0):
-    """Save one step: the model (rank 0), this rank's optimizer shard, then — once every rank is done — the
-    meta file (rank 0), which marks the step complete. Call it on every rank. Saving a step that exists
-    first un-commits it (its meta file goes), so a save killed halfway never pairs new files with old meta."""
+    """Save one step: the model (rank 0), this rank's optimizer shard, then — once every rank is
+    done — the meta file (rank 0), which marks the step complete. Call it on every rank. Saving a
+    step that exists first un-commits it (its meta file goes), so a save killed halfway never pairs
+    new files with old meta."""
     os.makedirs(checkpoint_dir, exist_ok=True)
     meta_path = os.path.join(checkpoint_dir, f"meta_{step:06d}.json")
     distributed = dist.is_available() and dist.is_initialized()
     if rank == 0 and os.path.exists(meta_path): os.remove(meta_path)
-    if distributed: dist.barrier()                                       # no rank writes before the step is un-committed
+    # no rank writes before the step is un-committed
+    if distributed: dist.barrier()
     if rank == 0 and model_data is not None:
         _atomic_save(model_data, os.path.join(checkpoint_dir, f"model_{step:06d}.pt"))
     if optimizer_data is not None:
-        _atomic_save(optimizer_data, os.path.join(checkpoint_dir, f"optim_{step:06d}_rank{rank}.pt"))
-    if distributed: dist.barrier()                                       # every rank's files are complete
+        _atomic_save(optimizer_data,
+                     os.path.join(checkpoint_dir, f"optim_{step:06d}_rank{rank}.pt"))
+    # every rank's files are complete
+    if distributed: dist.barrier()
     if rank == 0:
         _write_meta(meta_path, meta_data)
         print0(f"Saved checkpoint step {step} to {checkpoint_dir}")
 
 # %% ../nbs/07_checkpoint.ipynb #f56c6160
 def complete_steps(checkpoint_dir):
-    "Steps whose meta and model files both exist (the meta file is written last, so these are complete)."
+    """Steps whose meta and model files both exist (the meta file is written last, so these are
+    complete)."""
     steps = []
     for f in glob.glob(os.path.join(checkpoint_dir, "meta_*.json")):
         m = re.fullmatch(r"meta_(\d+)\.json", os.path.basename(f))
-        if m and os.path.exists(os.path.join(checkpoint_dir, f"model_{int(m.group(1)):06d}.pt")): steps.append(int(m.group(1)))
+        if m and os.path.exists(os.path.join(checkpoint_dir, f"model_{int(m.group(1)):06d}.pt")):
+            steps.append(int(m.group(1)))
     return sorted(steps)
 
 def find_last_step(checkpoint_dir):
     steps = complete_steps(checkpoint_dir)
-    if not steps: raise FileNotFoundError(f"No complete checkpoint in {checkpoint_dir} (a step needs model_NNNNNN.pt and meta_NNNNNN.json).")
+    if not steps:
+        raise FileNotFoundError(f"No complete checkpoint in {checkpoint_dir} (a step needs "
+                                "model_NNNNNN.pt and meta_NNNNNN.json).")
     return steps[-1]
 
 def find_largest_model(checkpoints_dir):
     "The model tag with the largest depth d<N>, else the most recently modified tag."
-    if not os.path.isdir(checkpoints_dir): raise FileNotFoundError(f"No checkpoints folder {checkpoints_dir}: train a model first.")
-    tags = [t for t in os.listdir(checkpoints_dir) if os.path.isdir(os.path.join(checkpoints_dir, t))]
-    if not tags: raise FileNotFoundError(f"No model tags in {checkpoints_dir}: train a model first.")
+    if not os.path.isdir(checkpoints_dir):
+        raise FileNotFoundError(f"No checkpoints folder {checkpoints_dir}: train a model first.")
+    tags = [t for t in os.listdir(checkpoints_dir)
+            if os.path.isdir(os.path.join(checkpoints_dir, t))]
+    if not tags:
+        raise FileNotFoundError(f"No model tags in {checkpoints_dir}: train a model first.")
     depths = [(int(m.group(1)), t) for t in tags if (m := re.match(r"^d(\d+)", t))]
     if depths: return max(depths)[1]
     return max(tags, key=lambda t: os.path.getmtime(os.path.join(checkpoints_dir, t)))
 
 def load_checkpoint(checkpoint_dir, step, device, load_optimizer=False, rank=0):
     "(model_data, optimizer_data or None, meta_data) of one step."
-    model_data = torch.load(os.path.join(checkpoint_dir, f"model_{step:06d}.pt"), map_location=device)
+    model_data = torch.load(os.path.join(checkpoint_dir, f"model_{step:06d}.pt"),
+                            map_location=device)
     optimizer_data = None
     if load_optimizer:
-        optimizer_data = torch.load(os.path.join(checkpoint_dir, f"optim_{step:06d}_rank{rank}.pt"), map_location=device)
-    with open(os.path.join(checkpoint_dir, f"meta_{step:06d}.json"), encoding="utf-8") as f: meta_data = json.load(f)
+        optimizer_data = torch.load(os.path.join(checkpoint_dir, f"optim_{step:06d}_rank{rank}.pt"),
+                                    map_location=device)
+    with open(os.path.join(checkpoint_dir, f"meta_{step:06d}.json"), encoding="utf-8") as f:
+        meta_data = json.load(f)
     return model_data, optimizer_data, meta_data
 
 # %% ../nbs/07_checkpoint.ipynb #e6539cce
 def row_major_weights(model):
-    """Store every 2-d `Linear` weight (out, in) as the transpose of a contiguous (in, out) tensor: the same values and
-    shape, so the model computes the same function; only the memory order changes. CPU BLAS then runs the one-row
-    matmuls of decoding as a plain row-times-matrix product, measured ~1.2x faster for d4 at batch 1."""
+    """Store every 2-d `Linear` weight (out, in) as the transpose of a contiguous (in, out) tensor:
+    the same values and shape, so the model computes the same function; only the memory order
+    changes. CPU BLAS then runs the one-row matmuls of decoding as a plain row-times-matrix product,
+    measured ~1.2x faster for d4 at batch 1."""
     for m in model.modules():
         if isinstance(m, torch.nn.Linear) and m.weight.dim() == 2 and m.weight.is_contiguous():
             m.weight.data = m.weight.data.t().contiguous().t()
@@ -88,11 +103,13 @@ def row_major_weights(model):
 
 def build_model(checkpoint_dir, step, device, phase):
     "(model, tokenizer, meta_data) for one step; `phase` is 'train' or 'eval'."
-    if phase not in ("train", "eval"): raise ValueError(f"phase={phase!r}: expected 'train' or 'eval'")
+    if phase not in ("train", "eval"):
+        raise ValueError(f"phase={phase!r}: expected 'train' or 'eval'")
     device = torch.device(device)
     model_data, _, meta_data = load_checkpoint(checkpoint_dir, step, device)
     if device.type in ("cpu", "mps"):
-        model_data = {k: v.float() if v.dtype == torch.bfloat16 else v for k, v in model_data.items()}
+        model_data = {k: v.float() if v.dtype == torch.bfloat16 else v for k,
+                      v in model_data.items()}
     model_data = {k.removeprefix("_orig_mod."): v for k, v in model_data.items()}
     config_kwargs = dict(meta_data["model_config"])
     config_kwargs.setdefault("window_pattern", "L")
@@ -108,14 +125,17 @@ def build_model(checkpoint_dir, step, device, phase):
     from nanochat.tokenizer import get_tokenizer
     tokenizer = get_tokenizer()
     if tokenizer.get_vocab_size() != config.vocab_size:
-        raise ValueError(f"The tokenizer has {tokenizer.get_vocab_size()} tokens but the model was trained with {config.vocab_size}: "
-                         "this checkpoint belongs with another tokenizer (see $NANOCHAT_BASE_DIR/tokenizer).")
+        raise ValueError(f"The tokenizer has {tokenizer.get_vocab_size()} tokens but the model was "
+                         f"trained with {config.vocab_size}: "
+                         "this checkpoint belongs with another tokenizer (see "
+                         "$NANOCHAT_BASE_DIR/tokenizer).")
     return model, tokenizer, meta_data
 
 _SOURCES = {"base": "base_checkpoints", "sft": "chatsft_checkpoints", "rl": "chatrl_checkpoints"}
 
 def _checkpoints_dir(source):
-    if source not in _SOURCES: raise ValueError(f"source={source!r}: expected one of {list(_SOURCES)}")
+    if source not in _SOURCES:
+        raise ValueError(f"source={source!r}: expected one of {list(_SOURCES)}")
     return os.path.join(get_base_dir(), _SOURCES[source])
 
 def load_model_from_dir(checkpoints_dir, device, phase, model_tag=None, step=None):
@@ -123,13 +143,16 @@ def load_model_from_dir(checkpoints_dir, device, phase, model_tag=None, step=Non
     checkpoint_dir = os.path.join(checkpoints_dir, model_tag)
     if step is None: step = find_last_step(checkpoint_dir)
     elif step not in complete_steps(checkpoint_dir):
-        raise FileNotFoundError(f"Step {step} is not a complete checkpoint in {checkpoint_dir}; complete steps: "
-                                f"{complete_steps(checkpoint_dir)}. Pass one of those (or no step for the last).")
+        raise FileNotFoundError(f"Step {step} is not a complete checkpoint in {checkpoint_dir}; "
+                                "complete steps: "
+                                f"{complete_steps(checkpoint_dir)}. Pass one of those (or no step "
+                                "for the last).")
     print0(f"Loading model from {checkpoint_dir} at step {step}")
     return build_model(checkpoint_dir, step, device, phase)
 
 def load_model(source, device, phase, model_tag=None, step=None):
-    "(model, tokenizer, meta) from `source` in {'base', 'sft', 'rl'}: the largest tag and last step unless given."
+    """(model, tokenizer, meta) from `source` in {'base', 'sft', 'rl'}: the largest tag and last
+    step unless given."""
     return load_model_from_dir(_checkpoints_dir(source), device, phase, model_tag, step)
 
 def load_optimizer_state(source, device, rank, model_tag=None, step=None):

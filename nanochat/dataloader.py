@@ -20,7 +20,8 @@ from .dataset import split_parquet_files, open_shard, read_texts
 
 # %% ../nbs/03_packing.ipynb #fc414152
 class BestFitBuffer:
-    "Tokenized documents waiting to be packed, indexed by length. Ties between equal lengths go to the earliest."
+    """Tokenized documents waiting to be packed, indexed by length. Ties between equal lengths go to
+    the earliest."""
     def __init__(self):
         self._by_len = {}   # length -> deque of (key, doc), in arrival order
         self._lengths = []  # the distinct lengths present, sorted
@@ -58,7 +59,8 @@ class BestFitBuffer:
         return sorted(k for q in self._by_len.values() for k, _ in q)
 
 def fill_rows(buf, rows, refill, buffer_size):
-    "Fill every row of `rows` (a (B, T+1) int64 array) by best fit from `buf`, calling `refill()` to keep it at `buffer_size`."
+    """Fill every row of `rows` (a (B, T+1) int64 array) by best fit from `buf`, calling `refill()`
+    to keep it at `buffer_size`."""
     cap = rows.shape[1]
     for row in rows:
         pos = 0
@@ -73,10 +75,11 @@ def fill_rows(buf, rows, refill, buffer_size):
 
 # %% ../nbs/03_packing.ipynb #c25d34e0
 def document_batches(paths, rank=0, world_size=1, tokenizer_batch_size=128, start=None):
-    """Infinite stream of `(texts, (epoch, pq_idx, rg_idx, row))` for one rank: slices of `tokenizer_batch_size`
-    documents from row groups rank, rank+W, ... of each shard, epoch after epoch (epochs count from 1). The
-    position is that of the slice's first document; `start`, such a position, begins the stream exactly there
-    (a row or row group past the end moves on to the next)."""
+    """Infinite stream of `(texts, (epoch, pq_idx, rg_idx, row))` for one rank: slices of
+    `tokenizer_batch_size` documents from row groups rank, rank+W, ... of each shard, epoch after
+    epoch (epochs count from 1). The position is that of the slice's first document; `start`, such a
+    position, begins the stream exactly there (a row or row group past the end moves on to the
+    next)."""
     epoch, pq_idx, rg_idx, row = start if start is not None else (1, 0, rank, 0)
     while True:
         while pq_idx < len(paths):
@@ -91,13 +94,15 @@ def document_batches(paths, rank=0, world_size=1, tokenizer_batch_size=128, star
 
 # %% ../nbs/03_packing.ipynb #aad69cb2
 class _Prefetcher:
-    "Reads and tokenizes the document stream in a background thread, in order, a bounded number of slices ahead."
+    """Reads and tokenizes the document stream in a background thread, in order, a bounded number of
+    slices ahead."""
     def __init__(self, stream, tokenizer, bos, threads, depth=8):
         self.q, self.stop = queue.Queue(maxsize=depth), threading.Event()
         def work():
             try:
                 for texts, pos in stream:
-                    docs = [np.asarray(ids, dtype=np.int32) for ids in tokenizer.encode(texts, prepend=bos, num_threads=threads)]
+                    docs = [np.asarray(ids, dtype=np.int32)
+                            for ids in tokenizer.encode(texts, prepend=bos, num_threads=threads)]
                     if not self._put((docs, pos)): return
             except BaseException as e:  # surface errors (a damaged shard, say) in the consumer
                 self._put((e, None))
@@ -136,27 +141,36 @@ def _expand_keys(groups):
 def tokenizing_distributed_data_loader_with_state_bos_bestfit(
         tokenizer, B, T, split, tokenizer_threads=4, tokenizer_batch_size=128, device="cuda",
         resume_state_dict=None, buffer_size=1000, data_dir=None):
-    """BOS-aligned best-fit packing of `split` ("train"/"val") for this rank. Yields `(inputs, targets, state)`:
-    int64 (B, T) tensors on `device` (views of a reused buffer) and a JSON-serialisable state for
-    `resume_state_dict`. Every row starts with BOS and is full; no padding."""
-    for name, v in (("B", B), ("T", T), ("buffer_size", buffer_size), ("tokenizer_batch_size", tokenizer_batch_size), ("tokenizer_threads", tokenizer_threads)):
-        if not isinstance(v, int) or v < 1: raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    """BOS-aligned best-fit packing of `split` ("train"/"val") for this rank. Yields `(inputs,
+    targets, state)`: int64 (B, T) tensors on `device` (views of a reused buffer) and a
+    JSON-serialisable state for `resume_state_dict`. Every row starts with BOS and is full; no
+    padding."""
+    for name, v in (("B", B), ("T", T), ("buffer_size", buffer_size),
+                    ("tokenizer_batch_size", tokenizer_batch_size),
+                    ("tokenizer_threads", tokenizer_threads)):
+        if not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
     _, rank, _, world_size = get_dist_info()
     paths = split_parquet_files(split, data_dir)
     bos = tokenizer.get_bos_token_id()
     config = dict(split=split, rank=rank, world_size=world_size, B=B, T=T, buffer_size=buffer_size,
-                  tokenizer_batch_size=tokenizer_batch_size, bos=bos, vocab_size=tokenizer.get_vocab_size(), shards=len(paths))
+                  tokenizer_batch_size=tokenizer_batch_size, bos=bos,
+                  vocab_size=tokenizer.get_vocab_size(), shards=len(paths))
     buf = BestFitBuffer()
-    last = {"pq_idx": 0, "rg_idx": 0, "epoch": 1}   # upstream's state: the position of the last slice fetched
+    # upstream's state: the position of the last slice fetched
+    last = {"pq_idx": 0, "rg_idx": 0, "epoch": 1}
     start = None
     if resume_state_dict is not None:
         exact = resume_state_dict.get("exact")
-        last = {k: resume_state_dict[k] for k in ("pq_idx", "rg_idx")} | {"epoch": resume_state_dict.get("epoch", 1)}
+        last = {k: resume_state_dict[k]
+                for k in ("pq_idx", "rg_idx")} | {"epoch": resume_state_dict.get("epoch", 1)}
         if exact is not None:
             for k, v in config.items():
                 if exact["config"].get(k) != v:
-                    raise ValueError(f"The resume state was written with {k}={exact['config'].get(k)!r}, this loader has {k}={v!r}. "
-                                     "An exact resume needs the same settings; drop the state's 'exact' entry to resume approximately.")
+                    raise ValueError("The resume state was written with "
+                                     f"{k}={exact['config'].get(k)!r}, this loader has {k}={v!r}. "
+                                     "An exact resume needs the same settings; drop the state's "
+                                     "'exact' entry to resume approximately.")
             keys = _expand_keys(exact["buffer"])
             by_group = collections.defaultdict(list)
             for e, p, g, r in keys: by_group[(p, g)].append(r)
@@ -165,13 +179,18 @@ def tokenizing_distributed_data_loader_with_state_bos_bestfit(
                 rg_texts = read_texts(open_shard(paths[p]), g, paths[p])
                 for r in rs: texts[(p, g, r)] = rg_texts[r]
             ordered = [texts[(p, g, r)] for e, p, g, r in keys]
-            for key, ids in zip(keys, tokenizer.encode(ordered, prepend=bos, num_threads=tokenizer_threads) if ordered else []):
+            encoded = (tokenizer.encode(ordered, prepend=bos, num_threads=tokenizer_threads)
+                       if ordered else [])
+            for key, ids in zip(keys, encoded):
                 buf.push(np.asarray(ids, dtype=np.int32), key)
             start = tuple(exact["next"])
-        else:  # upstream's approximate resume: the next row group of this rank after the one recorded
-            start = (last["epoch"], last["pq_idx"], (last["rg_idx"] // world_size + 1) * world_size + rank, 0)
+        # upstream's approximate resume: the next row group of this rank after the one recorded
+        else:
+            start = (last["epoch"], last["pq_idx"], (last["rg_idx"] // world_size + 1)
+                     * world_size + rank, 0)
     next_pos = list(start) if start is not None else [1, 0, rank, 0]
-    producer = _Prefetcher(document_batches(paths, rank, world_size, tokenizer_batch_size, start), tokenizer, bos, tokenizer_threads)
+    producer = _Prefetcher(document_batches(paths, rank, world_size, tokenizer_batch_size, start),
+                           tokenizer, bos, tokenizer_threads)
 
     def refill():
         docs, (e, p, g, r) = producer.get()
@@ -189,17 +208,20 @@ def tokenizing_distributed_data_loader_with_state_bos_bestfit(
     try:
         while True:
             fill_rows(buf, rows, refill, buffer_size)
-            if copied is not None: copied.synchronize()   # the previous async copy must be done reading `staging`
+            # the previous async copy must be done reading `staging`
+            if copied is not None: copied.synchronize()
             staging[:B * T].view(B, T).copy_(rows_t[:, :-1])
             staging[B * T:].view(B, T).copy_(rows_t[:, 1:])
             if use_cuda:
                 out.copy_(staging, non_blocking=True); copied.record()
-            state = dict(last, exact={"next": list(next_pos), "buffer": _compress_keys(buf.keys()), "config": config})
+            state = dict(last, exact={"next": list(next_pos),
+                                      "buffer": _compress_keys(buf.keys()), "config": config})
             yield inputs, targets, state
     finally:
         producer.close()
 
 def tokenizing_distributed_data_loader_bos_bestfit(*args, **kwargs):
     "The same loader, yielding `(inputs, targets)` only."
-    for inputs, targets, _ in tokenizing_distributed_data_loader_with_state_bos_bestfit(*args, **kwargs):
+    loader = tokenizing_distributed_data_loader_with_state_bos_bestfit(*args, **kwargs)
+    for inputs, targets, _ in loader:
         yield inputs, targets

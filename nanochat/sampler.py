@@ -19,7 +19,8 @@ def prob_color(p):
     return f"rgb({r},{g},{b})"
 
 def render_tokens(steps, selected=None):
-    "HTML of the generated tokens, each shaded by its model probability; `selected` (an index) is underlined."
+    """HTML of the generated tokens, each shaded by its model probability; `selected` (an index) is
+    underlined."""
     spans = []
     for i, s in enumerate(steps):
         text = html.escape(s["text"]).replace("\n", "↵<br>")
@@ -28,51 +29,66 @@ def render_tokens(steps, selected=None):
         if s["forced"]: style += "outline:1px dashed #c60;"
         if i == selected: style += "text-decoration:underline;font-weight:bold;"
         spans.append(f'<span title="#{i}: p={s["prob"]:.3f}" style="{style}">{text}</span>')
-    return '<div style="font-family:monospace;white-space:pre-wrap;line-height:1.6">' + "".join(spans) + "</div>"
+    return ('<div style="font-family:monospace;white-space:pre-wrap;line-height:1.6">'
+            + "".join(spans) + "</div>")
 
 def render_alternatives(step):
     "An HTML table of a token's top alternatives under the model."
-    rows = "".join(f"<tr><td>{'→' if t == step['token'] else ''}</td><td><code>{html.escape(repr(x))}</code></td>"
-                   f"<td>{p:.3f}</td><td><div style='background:{prob_color(p)};width:{max(1, int(160 * p))}px'>&nbsp;</div></td></tr>"
+    bar = "<div style='background:{};width:{}px'>&nbsp;</div>"
+    rows = "".join(f"<tr><td>{'→' if t == step['token'] else ''}</td>"
+                   f"<td><code>{html.escape(repr(x))}</code></td><td>{p:.3f}</td>"
+                   f"<td>{bar.format(prob_color(p), max(1, int(160 * p)))}</td></tr>"
                    for t, x, p in step["top"])
-    note = " (forced by the tool)" if step["forced"] else f" (p under the sampling settings: {step['sampled_prob']:.3f})"
+    note = (" (forced by the tool)" if step["forced"]
+            else f" (p under the sampling settings: {step['sampled_prob']:.3f})")
     return f"<b>{html.escape(repr(step['text']))}</b>{note}<table>{rows}</table>"
 
 # %% ../nbs/10a_sampler.ipynb #3d96d959
 class Sampler:
-    "An interactive sampler over an `Engine` (or a model and tokenizer). Display `sampler.ui` in a notebook."
+    """An interactive sampler over an `Engine` (or a model and tokenizer). Display `sampler.ui` in a
+    notebook."""
     def __init__(self, engine_or_model, tokenizer=None, prompt="The meaning of life is"):
-        self.engine = engine_or_model if isinstance(engine_or_model, Engine) else Engine(engine_or_model, tokenizer)
+        self.engine = (engine_or_model if isinstance(engine_or_model, Engine)
+                       else Engine(engine_or_model, tokenizer))
         self.tok = self.engine.tokenizer
         self.steps, self._stop, self._thread = [], threading.Event(), None
-        self.prompt = W.Textarea(value=prompt, description="prompt", layout=W.Layout(width="95%", height="60px"))
-        self.temperature = W.FloatSlider(value=0.8, min=0.0, max=2.0, step=0.05, description="temperature")
+        self.prompt = W.Textarea(value=prompt, description="prompt",
+                                 layout=W.Layout(width="95%", height="60px"))
+        self.temperature = W.FloatSlider(value=0.8, min=0.0, max=2.0, step=0.05,
+                                         description="temperature")
         self.top_k = W.IntSlider(value=50, min=0, max=200, description="top-k (0=off)")
         self.max_tokens = W.IntSlider(value=64, min=1, max=512, description="max tokens")
         self.seed = W.IntText(value=42, description="seed")
-        self.go, self.stop = W.Button(description="Generate", button_style="primary"), W.Button(description="Stop")
+        self.go, self.stop = W.Button(description="Generate",
+                                      button_style="primary"), W.Button(description="Stop")
         self.pick = W.IntSlider(value=0, min=0, max=0, description="token #")
         self.text, self.alts, self.status = W.HTML(), W.HTML(), W.Label()
         self.go.on_click(lambda _: self.start())
         self.stop.on_click(lambda _: self._stop.set())
         self.pick.observe(lambda ch: self.select(ch["new"]), names="value")
-        self.ui = W.VBox([self.prompt, W.HBox([self.temperature, self.top_k]), W.HBox([self.max_tokens, self.seed]),
-                          W.HBox([self.go, self.stop, self.status]), self.text, self.pick, self.alts])
+        self.ui = W.VBox([self.prompt, W.HBox([self.temperature, self.top_k]),
+                          W.HBox([self.max_tokens, self.seed]),
+                          W.HBox([self.go, self.stop, self.status]), self.text,
+                          self.pick, self.alts])
 
     def prompt_tokens(self):
         return self.tok.encode(self.prompt.value, prepend=self.tok.get_bos_token_id())
 
     def generate(self, _from_button=False):
-        "Generate with the current settings, updating the display after every token; returns the steps."
-        if not _from_button: self._stop.clear()   # the button clears it before the thread starts, so Stop is never lost
+        """Generate with the current settings, updating the display after every token; returns the
+        steps."""
+        # the button clears it before the thread starts, so Stop is never lost
+        if not _from_button: self._stop.clear()
         self.steps = []
         self.status.value = "generating…"
-        for step in generate_with_probs(self.engine, self.prompt_tokens(), self.max_tokens.value, self.temperature.value,
+        for step in generate_with_probs(self.engine, self.prompt_tokens(), self.max_tokens.value,
+                                        self.temperature.value,
                                         self.top_k.value or None, self.seed.value):
             self.steps.append(step)
             self.text.value = render_tokens(self.steps)
             if self._stop.is_set(): break
-        self.status.value = f"{len(self.steps)} tokens" + (" (stopped)" if self._stop.is_set() else "")
+        self.status.value = f"{len(self.steps)} tokens" + (" (stopped)"
+                                                           if self._stop.is_set() else "")
         self.pick.max = max(len(self.steps) - 1, 0)
         self.select(min(self.pick.value, self.pick.max))
         return self.steps

@@ -22,7 +22,8 @@ from .common import atomic_write
 logger = logging.getLogger(__name__)
 
 # %% ../nbs/01_tokenizer.ipynb #082972f7
-SPLIT_PATTERN = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,2}| ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+"""
+SPLIT_PATTERN = (r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,2}|"""
+                 r""" ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+""")
 
 SPECIAL_TOKENS = [
     "<|bos|>",            # begins every document: the delimiter between documents in a packed row
@@ -38,13 +39,16 @@ SPECIAL_TOKENS = [
 
 # %% ../nbs/01_tokenizer.ipynb #a86436bf
 class _ChatFormatMixin:
-    "Conversation rendering shared by both tokenizer backends; needs `encode`, `encode_special`, `get_bos_token_id`, `decode`."
+    """Conversation rendering shared by both tokenizer backends; needs `encode`, `encode_special`,
+    `get_bos_token_id`, `decode`."""
 
     def render_conversation(self, conversation, max_tokens=2048):
-        """Token ids and a loss mask (1 = the assistant is trained on this token) for one conversation,
-        `{"messages": [{"role": ..., "content": ...}, ...]}`, truncated to `max_tokens`."""
+        """Token ids and a loss mask (1 = the assistant is trained on this token) for one
+        conversation, `{"messages": [{"role": ..., "content": ...}, ...]}`, truncated to
+        `max_tokens`."""
         messages = _conversation_messages(conversation)
-        if messages[0].get("role") == "system":  # merge a leading system message into the first user message
+        # merge a leading system message into the first user message
+        if messages[0].get("role") == "system":
             if len(messages) < 2 or messages[1].get("role") != "user":
                 raise ValueError("A system message must be followed by a user message.")
             messages = copy.deepcopy(messages)
@@ -59,12 +63,17 @@ class _ChatFormatMixin:
         for i, message in enumerate(messages):
             expected = "user" if i % 2 == 0 else "assistant"
             if message.get("role") != expected:
-                raise ValueError(f"Message {i} has role {message.get('role')!r} but should be {expected!r}: "
-                                 "roles must alternate user/assistant, starting with user (after an optional system message).")
+                raise ValueError(f"Message {i} has role {message.get('role')!r} but should be "
+                                 f"{expected!r}: "
+                                 "roles must alternate user/assistant, starting with user (after "
+                                 "an optional system message).")
             content = message.get("content")
             if expected == "user":
-                if not isinstance(content, str): raise ValueError(f"Message {i}: user content must be a string, got {type(content).__name__}")
-                add(sp["<|user_start|>"], 0); add(self.encode(content), 0); add(sp["<|user_end|>"], 0)
+                if not isinstance(content, str):
+                    raise ValueError(f"Message {i}: user content must be a string, got "
+                                     f"{type(content).__name__}")
+                add(sp["<|user_start|>"], 0)
+                add(self.encode(content), 0); add(sp["<|user_end|>"], 0)
                 continue
             add(sp["<|assistant_start|>"], 0)
             if isinstance(content, str):
@@ -74,35 +83,47 @@ class _ChatFormatMixin:
                     kind, value_ids = part.get("type"), self.encode(part.get("text", ""))
                     if kind == "text": add(value_ids, 1)
                     elif kind == "python":  # the model writes the tool call: supervised
-                        add(sp["<|python_start|>"], 1); add(value_ids, 1); add(sp["<|python_end|>"], 1)
-                    elif kind == "python_output":  # the tool writes its output at test time: not supervised
-                        add(sp["<|output_start|>"], 0); add(value_ids, 0); add(sp["<|output_end|>"], 0)
-                    else: raise ValueError(f"Message {i}: unknown part type {kind!r} (expected text, python or python_output)")
+                        add(sp["<|python_start|>"], 1)
+                        add(value_ids, 1); add(sp["<|python_end|>"], 1)
+                    # the tool writes its output at test time: not supervised
+                    elif kind == "python_output":
+                        add(sp["<|output_start|>"], 0)
+                        add(value_ids, 0); add(sp["<|output_end|>"], 0)
+                    else:
+                        raise ValueError(f"Message {i}: unknown part type {kind!r} (expected text, "
+                                         "python or python_output)")
             else:
-                raise ValueError(f"Message {i}: assistant content must be a string or a list of parts, got {type(content).__name__}")
+                raise ValueError(f"Message {i}: assistant content must be a string or a list of "
+                                 f"parts, got {type(content).__name__}")
             add(sp["<|assistant_end|>"], 1)
         return ids[:max_tokens], mask[:max_tokens]
 
     def render_for_completion(self, conversation):
-        "Ids that prime the assistant to answer: the conversation without its last (assistant) message, then `<|assistant_start|>`."
+        """Ids that prime the assistant to answer: the conversation without its last (assistant)
+        message, then `<|assistant_start|>`."""
         messages = copy.deepcopy(_conversation_messages(conversation))
         if messages[-1].get("role") != "assistant":
-            raise ValueError("The last message must be from the assistant (it is removed and left for the model to write).")
+            raise ValueError("The last message must be from the assistant (it is removed and left "
+                             "for the model to write).")
         messages.pop()
         ids, _ = self.render_conversation({**conversation, "messages": messages})
         ids.append(self.encode_special("<|assistant_start|>"))
         return ids
 
     def visualize_tokenization(self, ids, mask=None, with_token_id=False, html_output=False):
-        """Show each token of `ids`: green where mask is 1 (trained on), red where 0; alternating shades when no
-        mask is given. ANSI colours for a terminal, or an HTML string with `html_output=True`."""
-        if mask is not None and len(mask) != len(ids): raise ValueError(f"{len(ids)} ids but {len(mask)} mask values")
+        """Show each token of `ids`: green where mask is 1 (trained on), red where 0; alternating
+        shades when no mask is given. ANSI colours for a terminal, or an HTML string with
+        `html_output=True`."""
+        if mask is not None and len(mask) != len(ids):
+            raise ValueError(f"{len(ids)} ids but {len(mask)} mask values")
         pieces = [self.decode([t]) for t in ids]
         if not html_output:
-            RED, GREEN, GRAY, BLUE, RESET = '\033[91m', '\033[92m', '\033[90m', '\033[94m', '\033[0m'
+            RED, GREEN, GRAY, BLUE, RESET = ('\033[91m', '\033[92m', '\033[90m',
+                                             '\033[94m', '\033[0m')
             out = []
             for i, (t, s) in enumerate(zip(ids, pieces)):
-                color = (GREEN if mask[i] == 1 else RED) if mask is not None else (BLUE if i % 2 else "")
+                if mask is not None: color = GREEN if mask[i] == 1 else RED
+                else: color = BLUE if i % 2 else ""
                 out.append(f"{color}{s}{RESET}" + (f"{GRAY}({t}){RESET}" if with_token_id else ""))
             return '|'.join(out)
         spans = []
@@ -111,15 +132,18 @@ class _ChatFormatMixin:
             else: bg = ("#dbeafe", "#fde68a", "#d1fae5", "#fbcfe8")[i % 4]
             text = html.escape(s).replace(" ", "&nbsp;").replace("\n", "↵<br>")
             tid = f"<sub style='color:#666'>{t}</sub>" if with_token_id else ""
-            spans.append(f"<span title='{t}' style='background:{bg};padding:1px 0;margin-right:1px;border-radius:3px'>{text}{tid}</span>")
+            spans.append(f"<span title='{t}' style='background:{bg};padding:1px "
+                         f"0;margin-right:1px;border-radius:3px'>{text}{tid}</span>")
         return "<div style='font-family:monospace;line-height:1.9'>" + "".join(spans) + "</div>"
 
 def _conversation_messages(conversation):
     "The message list of a conversation, or a clear error."
     if not isinstance(conversation, dict) or not isinstance(conversation.get("messages"), list):
-        raise ValueError('A conversation is a dict {"messages": [{"role": ..., "content": ...}, ...]}.')
+        raise ValueError('A conversation is a dict {"messages": [{"role": ..., "content": ...}, '
+                         '...]}.')
     if not conversation["messages"]: raise ValueError("The conversation has no messages.")
-    if not all(isinstance(m, dict) for m in conversation["messages"]): raise ValueError("Every message must be a dict with 'role' and 'content'.")
+    if not all(isinstance(m, dict) for m in conversation["messages"]):
+        raise ValueError("Every message must be a dict with 'role' and 'content'.")
     return conversation["messages"]
 
 # %% ../nbs/01_tokenizer.ipynb #345624f8
@@ -140,11 +164,14 @@ class RustBPETokenizer(_ChatFormatMixin):
         "Train on an iterator of strings; the vocabulary is the merges plus the special tokens."
         n_merged = vocab_size - len(SPECIAL_TOKENS)
         if n_merged < 256:
-            raise ValueError(f"vocab_size={vocab_size} is too small: it must leave room for the 256 byte tokens "
-                             f"and {len(SPECIAL_TOKENS)} special tokens (at least {256 + len(SPECIAL_TOKENS)}).")
+            raise ValueError(f"vocab_size={vocab_size} is too small: it must leave room for the "
+                             "256 byte tokens "
+                             f"and {len(SPECIAL_TOKENS)} special tokens (at least "
+                             f"{256 + len(SPECIAL_TOKENS)}).")
         rust_log = logging.getLogger("rustbpe")
         level = rust_log.level
-        if not verbose: rust_log.setLevel(logging.WARNING)  # rustbpe logs each 1% of progress at INFO
+        # rustbpe logs each 1% of progress at INFO
+        if not verbose: rust_log.setLevel(logging.WARNING)
         try:
             tokenizer = rustbpe.Tokenizer()
             tokenizer.train_from_iterator(text_iterator, n_merged, pattern=SPLIT_PATTERN)
@@ -152,11 +179,15 @@ class RustBPETokenizer(_ChatFormatMixin):
             rust_log.setLevel(level)
         mergeable_ranks = {bytes(k): v for k, v in tokenizer.get_mergeable_ranks()}
         if len(mergeable_ranks) < n_merged:
-            logger.warning(f"The training text supports only {len(mergeable_ranks) - 256} merges: the vocabulary is "
-                           f"{len(mergeable_ranks) + len(SPECIAL_TOKENS)}, not {vocab_size}. Use more text or a smaller vocab_size.")
+            logger.warning(f"The training text supports only {len(mergeable_ranks) - 256} merges: "
+                           "the vocabulary is "
+                           f"{len(mergeable_ranks) + len(SPECIAL_TOKENS)}, not {vocab_size}. Use "
+                           "more text or a smaller vocab_size.")
         offset = len(mergeable_ranks)
-        enc = tiktoken.Encoding(name="rustbpe", pat_str=tokenizer.get_pattern(), mergeable_ranks=mergeable_ranks,
-                                special_tokens={name: offset + i for i, name in enumerate(SPECIAL_TOKENS)})
+        enc = tiktoken.Encoding(name="rustbpe", pat_str=tokenizer.get_pattern(),
+                                mergeable_ranks=mergeable_ranks,
+                                special_tokens={name: offset + i for i,
+                                                name in enumerate(SPECIAL_TOKENS)})
         return cls(enc, "<|bos|>")
 
     @classmethod
@@ -164,7 +195,8 @@ class RustBPETokenizer(_ChatFormatMixin):
         "Load `tokenizer.pkl` (a pickled tiktoken Encoding, as upstream saves it)."
         path = os.path.join(tokenizer_dir, "tokenizer.pkl")
         if not os.path.exists(path):
-            raise FileNotFoundError(f"No tokenizer at {path}. Train one with `python -m nanochat.scripts.tok_train`.")
+            raise FileNotFoundError(f"No tokenizer at {path}. Train one with `python -m "
+                                    "nanochat.scripts.tok_train`.")
         with open(path, "rb") as f: enc = pickle.load(f)
         return cls(enc, "<|bos|>")
 
@@ -185,17 +217,22 @@ class RustBPETokenizer(_ChatFormatMixin):
         return self.enc.encode_single_token(text)
 
     def encode(self, text, prepend=None, append=None, num_threads=8):
-        "Ids of a string, or a list of id lists for a list of strings. `prepend`/`append`: a special token name or id."
-        prepend_id = prepend if prepend is None or isinstance(prepend, int) else self.encode_special(prepend)
-        append_id = append if append is None or isinstance(append, int) else self.encode_special(append)
+        """Ids of a string, or a list of id lists for a list of strings. `prepend`/`append`: a
+        special token name or id."""
+        prepend_id = (prepend if prepend is None or isinstance(prepend, int)
+                      else self.encode_special(prepend))
+        append_id = (append if append is None or isinstance(append, int)
+                     else self.encode_special(append))
         if isinstance(text, str):
             ids = self.enc.encode_ordinary(text)
             if prepend_id is not None: ids.insert(0, prepend_id)
             if append_id is not None: ids.append(append_id)
             return ids
         if isinstance(text, list):
-            n = max(1, min(num_threads, _available_cpus()))  # more threads than cores only adds contention
-            rows = [self.enc.encode_ordinary(t) for t in text] if n == 1 else self.enc.encode_ordinary_batch(text, num_threads=n)
+            # more threads than cores only adds contention
+            n = max(1, min(num_threads, _available_cpus()))
+            rows = ([self.enc.encode_ordinary(t) for t in text] if n == 1
+                    else self.enc.encode_ordinary_batch(text, num_threads=n))
             for row in rows:
                 if prepend_id is not None: row.insert(0, prepend_id)
                 if append_id is not None: row.append(append_id)
@@ -209,7 +246,8 @@ class RustBPETokenizer(_ChatFormatMixin):
         return self.enc.decode(ids)
 
     def token_bytes(self):
-        "int32 tensor (vocab,): the number of bytes of every token, 0 for special tokens (and unused ids)."
+        """int32 tensor (vocab,): the number of bytes of every token, 0 for special tokens (and
+        unused ids)."""
         import torch
         special = {self.enc.encode_single_token(s) for s in self.enc.special_tokens_set}
         def nbytes(i):
@@ -223,8 +261,10 @@ class RustBPETokenizer(_ChatFormatMixin):
         import torch
         os.makedirs(tokenizer_dir, exist_ok=True)
         token_bytes = self.token_bytes()
-        atomic_write(os.path.join(tokenizer_dir, "tokenizer.pkl"), lambda f: pickle.dump(self.enc, f))
-        atomic_write(os.path.join(tokenizer_dir, "token_bytes.pt"), lambda f: torch.save(token_bytes, f))
+        atomic_write(os.path.join(tokenizer_dir, "tokenizer.pkl"),
+                     lambda f: pickle.dump(self.enc, f))
+        atomic_write(os.path.join(tokenizer_dir, "token_bytes.pt"),
+                     lambda f: torch.save(token_bytes, f))
         print(f"Saved tokenizer to {tokenizer_dir} (tokenizer.pkl, token_bytes.pt)")
 
 # %% ../nbs/01_tokenizer.ipynb #0655c334
@@ -239,7 +279,8 @@ def get_token_bytes(device="cpu"):
     from nanochat.common import get_base_dir
     path = os.path.join(get_base_dir(), "tokenizer", "token_bytes.pt")
     if not os.path.exists(path):
-        raise FileNotFoundError(f"No token bytes at {path}: it is written with the tokenizer by `python -m nanochat.scripts.tok_train`.")
+        raise FileNotFoundError(f"No token bytes at {path}: it is written with the tokenizer by "
+                                "`python -m nanochat.scripts.tok_train`.")
     with open(path, "rb") as f: return torch.load(f, map_location=device)
 
 # %% ../nbs/01_tokenizer.ipynb #26f7ded2
@@ -249,16 +290,20 @@ from tokenizers.models import BPE
 from tokenizers.trainers import BpeTrainer
 
 def _no_surrogates(text):
-    "Replace lone surrogates by U+FFFD (the `tokenizers` library rejects them; tiktoken does this too)."
+    """Replace lone surrogates by U+FFFD (the `tokenizers` library rejects them; tiktoken does this
+    too)."""
     try: text.encode("utf-8"); return text
-    except UnicodeEncodeError: return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 class HuggingFaceTokenizer(_ChatFormatMixin):
-    "Byte-level BPE on the HuggingFace `tokenizers` library, with the same interface as `RustBPETokenizer`."
+    """Byte-level BPE on the HuggingFace `tokenizers` library, with the same interface as
+    `RustBPETokenizer`."""
 
     def __init__(self, tokenizer):
         self.tokenizer = tokenizer
-        self.tokenizer.encode_special_tokens = True  # special-token text in user input stays ordinary text
+        # special-token text in user input stays ordinary text
+        self.tokenizer.encode_special_tokens = True
 
     @classmethod
     def from_pretrained(cls, hf_path):
@@ -268,7 +313,8 @@ class HuggingFaceTokenizer(_ChatFormatMixin):
     @classmethod
     def from_directory(cls, tokenizer_dir):
         path = os.path.join(tokenizer_dir, "tokenizer.json")
-        if not os.path.exists(path): raise FileNotFoundError(f"No tokenizer.json in {tokenizer_dir}.")
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"No tokenizer.json in {tokenizer_dir}.")
         return cls(HFTokenizer.from_file(path))
 
     @classmethod
@@ -281,25 +327,34 @@ class HuggingFaceTokenizer(_ChatFormatMixin):
         tokenizer.decoder = decoders.ByteLevel()
         tokenizer.post_processor = None
         trainer = BpeTrainer(vocab_size=vocab_size, show_progress=False, min_frequency=0,
-                             initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), special_tokens=SPECIAL_TOKENS)
+                             initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                             special_tokens=SPECIAL_TOKENS)
         tokenizer.train_from_iterator(text_iterator, trainer)
         return cls(tokenizer)
 
     def get_vocab_size(self): return self.tokenizer.get_vocab_size()
-    def get_special_tokens(self): return [t.content for t in self.tokenizer.get_added_tokens_decoder().values()]
+    def get_special_tokens(self):
+        return [t.content for t in self.tokenizer.get_added_tokens_decoder().values()]
     def id_to_token(self, id): return self.tokenizer.id_to_token(id)
     def encode_special(self, text): return self.tokenizer.token_to_id(text)
     def get_bos_token_id(self): return self.encode_special("<|bos|>")
 
     def encode(self, text, prepend=None, append=None, num_threads=None):
-        "Same contract as `RustBPETokenizer.encode`; batches are parallelised by the library itself."
-        prepend_id = prepend if prepend is None or isinstance(prepend, int) else self.encode_special(prepend)
-        append_id = append if append is None or isinstance(append, int) else self.encode_special(append)
-        wrap = lambda ids: ([prepend_id] if prepend_id is not None else []) + ids + ([append_id] if append_id is not None else [])
+        """Same contract as `RustBPETokenizer.encode`; batches are parallelised by the library
+        itself."""
+        prepend_id = (prepend if prepend is None or isinstance(prepend, int)
+                      else self.encode_special(prepend))
+        append_id = (append if append is None or isinstance(append, int)
+                     else self.encode_special(append))
+        head = [prepend_id] if prepend_id is not None else []
+        tail = [append_id] if append_id is not None else []
+        wrap = lambda ids: head + ids + tail
         if isinstance(text, str):
             return wrap(self.tokenizer.encode(_no_surrogates(text), add_special_tokens=False).ids)
         if isinstance(text, list):
-            return [wrap(e.ids) for e in self.tokenizer.encode_batch([_no_surrogates(t) for t in text], add_special_tokens=False)]
+            return [wrap(e.ids)
+                    for e in self.tokenizer.encode_batch([_no_surrogates(t) for t in text],
+                                                         add_special_tokens=False)]
         raise ValueError(f"encode takes a str or a list of str, got {type(text).__name__}")
 
     __call__ = encode

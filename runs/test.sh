@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: bash runs/test.sh
 #  1. makes .venv (with the dev extra) if missing;
-#  2. checks that the package is exactly what the notebooks export (nbdev-export + nbdev-clean change nothing);
+#  2. checks that the package is exactly what the notebooks export (nbdev-export + nbdev-clean change nothing),
+#     and lints both with ruff (pyproject.toml's [tool.ruff]);
 #  3. installs Chromium for the browser tests when missing and possible;
 #  4. runs every notebook in nbs/ as one pytest test (two at a time), honouring the notebook flags.
 # Flags: `slow`, `net` and `browser` cells run by default (`browser` only when Chromium is installed: step 3 installs
@@ -22,6 +23,8 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
 fi
 echo "[test] checking that notebooks and package are in sync"
 python tests/check_sync.py
+echo "[test] ruff: lines of at most 100 characters, no unused imports or variables, no undefined names"
+ruff check nbs nanochat
 echo "[test] running the notebooks"
 # two workers: the notebooks are independent (each has its own scratch base dir) and many of their cells wait on
 # subprocesses, servers and a browser, so two at a time fill two cores (12 minutes instead of 17 for the full run)

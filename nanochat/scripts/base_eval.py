@@ -9,9 +9,9 @@ __all__ = ['log_report', 'main']
 import os
 import argparse
 
-import torch
 
-from ..common import compute_init, compute_cleanup, autodetect_device_type, print0, get_base_dir
+from ..common import (compute_init, compute_cleanup, autodetect_device_type, print0,
+                             get_base_dir)
 from ..checkpoint_manager import load_model
 from ..tokenizer import get_token_bytes
 from ..dataloader import tokenizing_distributed_data_loader_bos_bestfit
@@ -31,7 +31,8 @@ def log_report(results, data_dir=None):
     if samples:                                # the prompted ones, and two unconditioned (cropped)
         shown = samples[:len(SAMPLE_PROMPTS)] + [s[:300] for s in samples[-8:-6]]
         data.append("Samples:\n\n```\n" + "\n---\n".join(shown) + "\n```")
-    metrics = {k: v for k, v in (("CORE", core), ("val bpb", results.get("val_bpb"))) if v is not None}
+    metrics = {k: v for k, v in (("CORE", core),
+                                 ("val bpb", results.get("val_bpb"))) if v is not None}
     stand_ins = pretraining_stand_ins(data_dir)
     missing = results.get("core_missing")
     if missing:
@@ -48,40 +49,53 @@ def main(argv=None):
     p.add_argument("--split-tokens", type=int, default=40 * 524288, help="tokens per split for bpb")
     p.add_argument("--model-tag", default=None); p.add_argument("--step", type=int, default=None)
     p.add_argument("--device-type", default="")
-    p.add_argument("--data-dir", default=None, help="folder of parquet shards (default: the base dir's, else the embedded corpus)")
+    p.add_argument("--data-dir", default=None,
+                   help="folder of parquet shards (default: the base dir's, else the embedded "
+                        "corpus)")
     args = p.parse_args(argv)
     get_report().start("Base model evaluation")
     wanted = [e.strip() for e in args.eval.split(",") if e.strip()]
     unknown = set(wanted) - {"core", "bpb", "sample"}
-    if unknown: raise ValueError(f"--eval: unknown {sorted(unknown)}; choose from core, bpb, sample")
+    if unknown:
+        raise ValueError(f"--eval: unknown {sorted(unknown)}; choose from core, bpb, sample")
     device_type = args.device_type or autodetect_device_type()
     ddp, rank, _, world_size, device = compute_init(device_type)
-    model, tokenizer, meta = load_model("base", device, phase="eval", model_tag=args.model_tag, step=args.step)
+    model, tokenizer, meta = load_model("base", device, phase="eval",
+                                        model_tag=args.model_tag, step=args.step)
     results = dict(step=meta["step"])
     if "bpb" in wanted:
         B, T = args.device_batch_size, model.config.sequence_len
         steps = args.split_tokens // (B * T * world_size)
-        if steps < 1: raise ValueError(f"--split-tokens {args.split_tokens} is less than one batch ({B} x {T} x {world_size}); raise it.")
+        if steps < 1:
+            raise ValueError(f"--split-tokens {args.split_tokens} is less than one batch ({B} x "
+                             f"{T} x {world_size}); raise it.")
         token_bytes = get_token_bytes(device=device)
         for split in ("train", "val"):
-            loader = tokenizing_distributed_data_loader_bos_bestfit(tokenizer, B, T, split, device=device, data_dir=args.data_dir)
+            loader = tokenizing_distributed_data_loader_bos_bestfit(tokenizer, B, T, split,
+                                                                    device=device,
+                                                                    data_dir=args.data_dir)
             results[f"{split}_bpb"] = evaluate_bpb(model, loader, steps, token_bytes)
             loader.close()
-            print0(f"{split} bpb: {results[f'{split}_bpb']:.6f} ({steps * B * T * world_size:,} tokens)")
+            print0(f"{split} bpb: {results[f'{split}_bpb']:.6f} ({steps * B * T * world_size:,} "
+                   "tokens)")
     if "sample" in wanted and rank == 0:
         results["samples"] = []
         print0("Samples (greedy, 16 tokens):")
         for prompt in SAMPLE_PROMPTS:
             tokens = tokenizer(prompt, prepend="<|bos|>")
-            text = tokenizer.decode(tokens + list(model.generate(tokens, max_tokens=16, temperature=0)))
+            reply = list(model.generate(tokens, max_tokens=16, temperature=0))
+            text = tokenizer.decode(tokens + reply)
             results["samples"].append(text); print0(text)
         print0("Unconditioned samples (temperature 1, 128 tokens):")
         for i in range(8):
-            text = tokenizer.decode(list(model.generate([tokenizer.get_bos_token_id()], max_tokens=128, temperature=1.0, seed=42 + i)))
+            text = tokenizer.decode(list(model.generate([tokenizer.get_bos_token_id()],
+                                                        max_tokens=128,
+                                                        temperature=1.0, seed=42 + i)))
             results["samples"].append(text); print0(f"--- {i}\n{text}")
     if "core" in wanted:
         out = evaluate_core(model, tokenizer, device, max_per_task=args.max_per_task)
-        results.update(core_metric=out["core_metric"], core_results=out["results"], core_missing=out["missing"])
+        results.update(core_metric=out["core_metric"], core_results=out["results"],
+                       core_missing=out["missing"])
         if rank == 0:
             path = os.path.join(get_base_dir(), "base_eval", f"base_model_{meta['step']:06d}.csv")
             write_core_csv(path, out)

@@ -21,8 +21,9 @@ from fastcore.basics import patch
 import torch
 import torch.distributed as dist
 
-from ..common import (compute_init, compute_cleanup, autodetect_device_type, print0, print_banner,
-                             get_base_dir, init_wandb, peak_flops_for, COMPUTE_DTYPE)
+from ..common import (compute_init, compute_cleanup, autodetect_device_type, print0,
+                             print_banner,
+                             get_base_dir, init_wandb, peak_flops_for)
 from ..gpt import GPT, GPTConfig
 from ..tokenizer import get_tokenizer, get_token_bytes
 from ..dataloader import (tokenizing_distributed_data_loader_with_state_bos_bestfit,
@@ -35,10 +36,13 @@ from ..report import get_report, pretraining_stand_ins
 # %% ../../nbs/09_base_train.ipynb #029de54a
 B_REF = 2 ** 19   # the d12 reference batch, in tokens
 
-def model_config(depth, aspect_ratio=64, head_dim=128, max_seq_len=2048, window_pattern="SSSL", vocab_size=32768):
-    "The model shape for a depth: width = ceil(depth·aspect/head_dim)·head_dim, one head per head_dim channels."
+def model_config(depth, aspect_ratio=64, head_dim=128, max_seq_len=2048,
+                 window_pattern="SSSL", vocab_size=32768):
+    """The model shape for a depth: width = ceil(depth·aspect/head_dim)·head_dim, one head per
+    head_dim channels."""
     d = math.ceil(depth * aspect_ratio / head_dim) * head_dim
-    return GPTConfig(sequence_len=max_seq_len, vocab_size=vocab_size, n_layer=depth, n_head=d // head_dim,
+    return GPTConfig(sequence_len=max_seq_len, vocab_size=vocab_size, n_layer=depth, n_head=d
+                     // head_dim,
                      n_kv_head=d // head_dim, n_embd=d, window_pattern=window_pattern)
 
 def _scaling(config):
@@ -60,8 +64,10 @@ class Horizon:
     grad_accum_steps: int
 
 def training_horizon(args, vocab_size, world_size=1):
-    "Upstream's derivations from the CLI arguments: shape, token budget, batch size, LR scale, weight decay, steps."
-    shape = dict(aspect_ratio=args.aspect_ratio, head_dim=args.head_dim, max_seq_len=args.max_seq_len,
+    """Upstream's derivations from the CLI arguments: shape, token budget, batch size, LR scale,
+    weight decay, steps."""
+    shape = dict(aspect_ratio=args.aspect_ratio, head_dim=args.head_dim,
+                 max_seq_len=args.max_seq_len,
                  window_pattern=args.window_pattern, vocab_size=vocab_size)
     config = model_config(args.depth, **shape)
     scaling_params, flops_per_token = _scaling(config)
@@ -76,9 +82,11 @@ def training_horizon(args, vocab_size, world_size=1):
     else: N = target_tokens // B
     per_step = args.device_batch_size * args.max_seq_len * world_size
     if B % per_step:
-        raise ValueError(f"--total-batch-size {B} must be a multiple of device_batch_size x max_seq_len x world_size = {per_step}: "
+        raise ValueError(f"--total-batch-size {B} must be a multiple of device_batch_size x "
+                         f"max_seq_len x world_size = {per_step}: "
                          "change --device-batch-size or --total-batch-size.")
-    return Horizon(config, scaling_params, flops_per_token, target_tokens, B, batch_lr_scale, weight_decay, N, B // per_step)
+    return Horizon(config, scaling_params, flops_per_token, target_tokens, B, batch_lr_scale,
+                   weight_decay, N, B // per_step)
 
 # %% ../../nbs/09_base_train.ipynb #3f4afdce
 def get_lr_multiplier(it, num_iterations, warmup_steps, warmdown_ratio, final_lr_frac):
@@ -105,27 +113,36 @@ def build_parser():
     a = p.add_argument
     a("--run", default="dummy", help="wandb run name ('dummy': no wandb)")
     a("--device-type", default="", help="cuda|cpu|mps (empty: autodetect)")
-    a("--fp8", action="store_true", help="fp8 matmuls (CUDA only)"); a("--fp8-recipe", default="tensorwise")
-    a("--depth", type=int, default=20); a("--aspect-ratio", type=int, default=64); a("--head-dim", type=int, default=128)
+    a("--fp8", action="store_true", help="fp8 matmuls (CUDA only)")
+    a("--fp8-recipe", default="tensorwise")
+    a("--depth", type=int, default=20)
+    a("--aspect-ratio", type=int, default=64); a("--head-dim", type=int, default=128)
     a("--max-seq-len", type=int, default=2048); a("--window-pattern", default="SSSL")
     a("--num-iterations", type=int, default=-1); a("--target-flops", type=float, default=-1.0)
     a("--target-param-data-ratio", type=float, default=12)
     a("--device-batch-size", type=int, default=32); a("--total-batch-size", type=int, default=-1)
     a("--embedding-lr", type=float, default=0.3); a("--unembedding-lr", type=float, default=0.008)
-    a("--weight-decay", type=float, default=0.28); a("--matrix-lr", type=float, default=0.02); a("--scalar-lr", type=float, default=0.5)
-    a("--warmup-steps", type=int, default=40); a("--warmdown-ratio", type=float, default=0.65); a("--final-lr-frac", type=float, default=0.05)
+    a("--weight-decay", type=float, default=0.28)
+    a("--matrix-lr", type=float, default=0.02); a("--scalar-lr", type=float, default=0.5)
+    a("--warmup-steps", type=int, default=40)
+    a("--warmdown-ratio", type=float, default=0.65); a("--final-lr-frac", type=float, default=0.05)
     a("--resume-from-step", type=int, default=-1)
     a("--eval-every", type=int, default=250); a("--eval-tokens", type=int, default=80 * 524288)
     a("--sample-every", type=int, default=2000)
-    a("--core-metric-every", type=int, default=2000); a("--core-metric-max-per-task", type=int, default=500)
+    a("--core-metric-every", type=int, default=2000)
+    a("--core-metric-max-per-task", type=int, default=500)
     a("--save-every", type=int, default=-1); a("--model-tag", default=None)
-    a("--data-dir", default=None, help="folder of parquet shards (default: the base dir's, else the embedded corpus)")
-    a("--compile", default="auto", choices=["auto", "0", "1"], help="torch.compile model and optimizer (auto: see the docs)")
+    a("--data-dir", default=None,
+      help="folder of parquet shards (default: the base dir's, else the embedded corpus)")
+    a("--compile", default="auto", choices=["auto", "0", "1"],
+      help="torch.compile model and optimizer (auto: see the docs)")
     return p
 
 # %% ../../nbs/09_base_train.ipynb #3c5929c6
-SAMPLE_PROMPTS = ["The capital of France is", "The chemical symbol of gold is", "If yesterday was Friday, then tomorrow will be",
-                  "The opposite of hot is", "The planets of the solar system are:", "My favorite color is", "If 5*x + 3 = 13, then x is"]
+SAMPLE_PROMPTS = ["The capital of France is", "The chemical symbol of gold is",
+                  "If yesterday was Friday, then tomorrow will be",
+                  "The opposite of hot is", "The planets of the solar system are:",
+                  "My favorite color is", "If 5*x + 3 = 13, then x is"]
 
 def _set_hyperparameters(optimizer, lrm, momentum, muon_wd):
     for group in optimizer.param_groups:
@@ -134,20 +151,24 @@ def _set_hyperparameters(optimizer, lrm, momentum, muon_wd):
             group["momentum"], group["weight_decay"] = momentum, muon_wd
 
 class StopRequest:
-    """SIGINT/SIGTERM for a training loop. The first signal asks for a save at the next safe point — between
-    steps, or inside an evaluation, which is then abandoned; a second signal exits at once (exit code 128 + signal)."""
+    """SIGINT/SIGTERM for a training loop. The first signal asks for a save at the next safe point —
+    between steps, or inside an evaluation, which is then abandoned; a second signal exits at once
+    (exit code 128 + signal)."""
     def __init__(self): self.requested = False
 
     def __call__(self, signum, frame=None):
         name = signal.Signals(signum).name
         if self.requested:
-            os.write(2, f"\n{name} again: exiting now, without saving.\n".encode())   # (print is not safe in a handler)
+            # (print is not safe in a handler)
+            os.write(2, f"\n{name} again: exiting now, without saving.\n".encode())
             raise SystemExit(128 + signum)
         self.requested = True
-        os.write(2, f"\n{name}: saving at the next safe point; send it again to exit at once.\n".encode())
+        msg = f"\n{name}: saving at the next safe point; send it again to exit at once.\n"
+        os.write(2, msg.encode())
 
     def install(self):
-        "Handle SIGINT and SIGTERM (only possible in the main thread); returns the previous handlers."
+        """Handle SIGINT and SIGTERM (only possible in the main thread); returns the previous
+        handlers."""
         if threading.current_thread() is not threading.main_thread(): return {}
         return {sig: signal.signal(sig, self) for sig in (signal.SIGINT, signal.SIGTERM)}
 
@@ -155,7 +176,8 @@ class StopRequest:
         for sig, handler in old_handlers.items(): signal.signal(sig, handler)
 
     def agreed(self, device, ddp):
-        "True when any rank has been asked to stop (under torchrun a collective: all ranks call it at the same point)."
+        """True when any rank has been asked to stop (under torchrun a collective: all ranks call it
+        at the same point)."""
         flag = torch.tensor(float(self.requested), device=device)
         if ddp: dist.all_reduce(flag, op=dist.ReduceOp.MAX)
         return bool(flag.item())

@@ -7,7 +7,6 @@ __all__ = ['MAKES', 'pick_source', 'ChatSession', 'stream_reply', 'build_parser'
 
 # %% ../../nbs/12_chat_cli.ipynb #23a2fcf4
 import argparse, os, sys
-import torch
 
 from ..common import compute_init, autodetect_device_type, get_base_dir
 from ..engine import Engine
@@ -23,7 +22,8 @@ def _has_checkpoint(source):
     return os.path.isdir(d) and any(os.scandir(d))
 
 def pick_source(requested):
-    "(source, note): the requested source, or when none was requested the best available of sft > rl > base."
+    """(source, note): the requested source, or when none was requested the best available of sft >
+    rl > base."""
     if requested is not None:
         if not _has_checkpoint(requested):
             raise SystemExit(f"No {requested} checkpoint in {_checkpoints_dir(requested)}. "
@@ -31,20 +31,24 @@ def pick_source(requested):
         return requested, None
     for source in ("sft", "rl", "base"):
         if _has_checkpoint(source):
-            note = None if source != "base" else ("no chat model (sft/rl) yet: talking to the base model, which continues text "
-                                                  f"but was not trained to chat. Make a chat model with: {MAKES['sft']}")
+            note = None if source != "base" else ("no chat model (sft/rl) yet: talking to the base "
+                                                  "model, which continues text "
+                                                  "but was not trained to chat. Make a chat model "
+                                                  f"with: {MAKES['sft']}")
             return source, note
     raise SystemExit(f"No checkpoint in {get_base_dir()}: train a model first: {MAKES['base']}")
 
 # %% ../../nbs/12_chat_cli.ipynb #3d96d959
 class ChatSession:
-    "The conversation's tokens: [bos] then turns of <|user_start|>…<|user_end|><|assistant_start|>…<|assistant_end|>."
+    """The conversation's tokens: [bos] then turns of
+    <|user_start|>…<|user_end|><|assistant_start|>…<|assistant_end|>."""
     def __init__(self, tokenizer, max_context):
         self.tok, self.max_context = tokenizer, max_context
         sp = tokenizer.encode_special
         self.bos = tokenizer.get_bos_token_id()
         self.user_start, self.user_end = sp("<|user_start|>"), sp("<|user_end|>")
-        self.assistant_start, self.assistant_end = sp("<|assistant_start|>"), sp("<|assistant_end|>")
+        self.assistant_start, self.assistant_end = (sp("<|assistant_start|>"),
+                                                    sp("<|assistant_end|>"))
         self.clear()
 
     def clear(self): self.turns = []                  # each turn: a list of tokens
@@ -53,10 +57,13 @@ class ChatSession:
     def tokens(self): return [self.bos] + [t for turn in self.turns for t in turn]
 
     def prompt(self, user_text, reply_budget):
-        "The tokens to generate from for a new user message; drops the oldest turns to fit. Returns (tokens, dropped)."
+        """The tokens to generate from for a new user message; drops the oldest turns to fit.
+        Returns (tokens, dropped)."""
         msg = self.tok.encode(user_text)
         room = self.max_context - reply_budget - 4     # bos, user_start, user_end, assistant_start
-        if room < 1: raise ValueError(f"max_context={self.max_context} leaves no room for a message with a {reply_budget}-token reply")
+        if room < 1:
+            raise ValueError(f"max_context={self.max_context} leaves no room for a message with a "
+                             f"{reply_budget}-token reply")
         msg = msg[-room:]
         self.turns.append([self.user_start, *msg, self.user_end, self.assistant_start])
         dropped = 0
@@ -66,23 +73,28 @@ class ChatSession:
 
     def add_reply(self, reply_tokens):
         "Append the reply, closed with <|assistant_end|>, to the current turn."
-        if not reply_tokens or reply_tokens[-1] != self.assistant_end: reply_tokens = reply_tokens + [self.assistant_end]
+        if not reply_tokens or reply_tokens[-1] != self.assistant_end:
+            reply_tokens = reply_tokens + [self.assistant_end]
         self.turns[-1] += reply_tokens
 
 # %% ../../nbs/12_chat_cli.ipynb #f968e197
 def stream_reply(engine, tokens, out=sys.stdout, **generate_kwargs):
-    "Stream one reply to `out`; returns (reply tokens, stopped by Ctrl-C). The terminal <|assistant_end|> is not printed."
+    """Stream one reply to `out`; returns (reply tokens, stopped by Ctrl-C). The terminal
+    <|assistant_end|> is not printed."""
     tok = engine.tokenizer
     assistant_end = tok.encode_special("<|assistant_end|>")
-    bos = tok.get_bos_token_id()                       # a reply also ends on <|bos|>, as the Engine's rows do
+    # a reply also ends on <|bos|>, as the Engine's rows do
+    bos = tok.get_bos_token_id()
     reply, printed, stopped = [], 0, False
     try:
         for column, _ in engine.generate(tokens, num_samples=1, **generate_kwargs):
-            if column[0] == bos: break                  # not part of the reply: `add_reply` closes the turn
+            # not part of the reply: `add_reply` closes the turn
+            if column[0] == bos: break
             reply.append(column[0])
             if column[0] == assistant_end: break
             text = tok.decode(reply)
-            if text.endswith("\ufffd"): continue      # an incomplete UTF-8 character: wait for the next token
+            # an incomplete UTF-8 character: wait for the next token
+            if text.endswith("\ufffd"): continue
             out.write(text[printed:]); out.flush(); printed = len(text)
     except KeyboardInterrupt:
         stopped = True
@@ -97,12 +109,16 @@ def build_parser():
                    help="source of the model: sft|base|rl (default: sft, else the best there is)")
     p.add_argument("-g", "--model-tag", type=str, default=None, help="model tag to load")
     p.add_argument("-s", "--step", type=int, default=None, help="step to load")
-    p.add_argument("-p", "--prompt", type=str, default="", help="prompt the model, get a single response back")
-    p.add_argument("-t", "--temperature", type=float, default=0.6, help="temperature for generation")
+    p.add_argument("-p", "--prompt", type=str, default="",
+                   help="prompt the model, get a single response back")
+    p.add_argument("-t", "--temperature", type=float, default=0.6,
+                   help="temperature for generation")
     p.add_argument("-k", "--top-k", type=int, default=50, help="top-k sampling parameter")
     p.add_argument("--max-tokens", type=int, default=256, help="most tokens per reply")
-    p.add_argument("--max-context", type=int, default=None, help="context cap in tokens (default: the model's sequence_len)")
-    p.add_argument("--device-type", type=str, default="", choices=["cuda", "cpu", "mps", ""], help="cuda|cpu|mps; empty: autodetect")
+    p.add_argument("--max-context", type=int, default=None,
+                   help="context cap in tokens (default: the model's sequence_len)")
+    p.add_argument("--device-type", type=str, default="", choices=["cuda", "cpu", "mps", ""],
+                   help="cuda|cpu|mps; empty: autodetect")
     return p
 
 def main(argv=None, input_fn=input, out=sys.stdout):
@@ -110,12 +126,14 @@ def main(argv=None, input_fn=input, out=sys.stdout):
     source, note = pick_source(args.source)
     device_type = autodetect_device_type() if args.device_type == "" else args.device_type
     _, _, _, _, device = compute_init(device_type)
-    model, tokenizer, meta = load_model(source, device, phase="eval", model_tag=args.model_tag, step=args.step)
+    model, tokenizer, meta = load_model(source, device, phase="eval",
+                                        model_tag=args.model_tag, step=args.step)
     engine = Engine(model, tokenizer)
     session = ChatSession(tokenizer, args.max_context or model.config.sequence_len)
     print(f"\nNanoChat Interactive Mode ({source} model, step {meta.get('step', '?')})", file=out)
     if note: print(f"Note: {note}", file=out)
-    print("-" * 50 + "\nType 'quit' or 'exit' to end the conversation\nType 'clear' to start a new conversation\n"
+    print("-" * 50 + "\nType 'quit' or 'exit' to end the conversation\nType 'clear' to start a new "
+                     "conversation\n"
           "Ctrl-C stops a reply\n" + "-" * 50, file=out, flush=True)
     gen = dict(max_tokens=args.max_tokens, temperature=args.temperature, top_k=args.top_k)
     while True:
@@ -130,7 +148,9 @@ def main(argv=None, input_fn=input, out=sys.stdout):
             session.clear(); print("Conversation cleared.", file=out); continue
         if not user_input: continue
         tokens, dropped = session.prompt(user_input, args.max_tokens)
-        if dropped: print(f"(dropped the {dropped} oldest turn{'s' * (dropped > 1)} to fit the {session.max_context}-token context)", file=out)
+        if dropped:
+            print(f"(dropped the {dropped} oldest turn{'s' * (dropped > 1)} to fit the "
+                  f"{session.max_context}-token context)", file=out)
         out.write("\nAssistant: "); out.flush()
         reply, _ = stream_reply(engine, tokens, out=out, **gen)
         session.add_reply(reply)

@@ -14,8 +14,10 @@ from functools import partial
 import torch
 import torch.distributed as dist
 
-from ..common import compute_init, compute_cleanup, get_dist_info, print0, autodetect_device_type, get_base_dir
-from ..checkpoint_manager import load_model, find_largest_model, find_last_step, _checkpoints_dir
+from ..common import (compute_init, compute_cleanup, get_dist_info, print0,
+                             autodetect_device_type, get_base_dir)
+from ..checkpoint_manager import (load_model, find_largest_model, find_last_step,
+                                         _checkpoints_dir)
 from ..engine import Engine
 from ..tasks.arc import ARC
 from ..tasks.mmlu import MMLU
@@ -34,11 +36,13 @@ def _sum_over_ranks(passed, total, device):
     return passed, total
 
 def _num_problems(task_object, max_problems):
-    if max_problems is not None and max_problems < 1: raise ValueError(f"max_problems must be >= 1 (or None for all), got {max_problems}")
+    if max_problems is not None and max_problems < 1:
+        raise ValueError(f"max_problems must be >= 1 (or None for all), got {max_problems}")
     return len(task_object) if max_problems is None else min(len(task_object), max_problems)
 
 def categorical_counts(task_object, tokenizer, model, batch_size, max_problems=None):
-    "(passed, total) of a multiple-choice task: rank-strided batches, one forward each, argmax over the choice letters at len−1."
+    """(passed, total) of a multiple-choice task: rank-strided batches, one forward each, argmax
+    over the choice letters at len−1."""
     _, rank, _, world = get_dist_info()
     device, bos = model.get_device(), tokenizer.get_bos_token_id()
     n = _num_problems(task_object, max_problems)
@@ -46,16 +50,22 @@ def categorical_counts(task_object, tokenizer, model, batch_size, max_problems=N
     def letter_id(letter):
         if letter not in letter_ids:
             ids = tokenizer.encode(letter)
-            if len(ids) != 1: raise ValueError(f"choice letter {letter!r} is {len(ids)} tokens in this tokenizer; categorical evaluation needs one token per letter")
+            if len(ids) != 1:
+                raise ValueError(f"choice letter {letter!r} is {len(ids)} tokens in this "
+                                 "tokenizer; categorical evaluation needs one token per letter")
             letter_ids[letter] = ids[0]
         return letter_ids[letter]
     passed = total = 0
     for i in range(rank, -(-n // batch_size), world):
-        conversations = [task_object[j] for j in range(i * batch_size, min((i + 1) * batch_size, n))]
+        conversations = [task_object[j]
+                         for j in range(i * batch_size, min((i + 1) * batch_size, n))]
         prompts = [tokenizer.render_for_completion(c) for c in conversations]
         width = max(len(p) for p in prompts)
-        ids = torch.tensor([p + [bos] * (width - len(p)) for p in prompts], dtype=torch.long, device=device)   # (b, T)
-        with torch.no_grad(): logits = model(ids)                                                              # (b, T, V)
+        # (b, T)
+        ids = torch.tensor([p + [bos] * (width - len(p)) for p in prompts],
+                           dtype=torch.long, device=device)
+        # (b, T, V)
+        with torch.no_grad(): logits = model(ids)
         for k, (conversation, prompt) in enumerate(zip(conversations, prompts)):
             letters = conversation["letters"]
             focus = logits[k, len(prompt) - 1, [letter_id(l) for l in letters]]   # (num_choices,)
@@ -70,10 +80,12 @@ def run_categorical_eval(task_object, tokenizer, model, batch_size, max_problems
     return passed / total
 
 # %% ../../nbs/15_chat_eval.ipynb #dcb29220
-def generative_counts(task_object, tokenizer, model, engine, num_samples, max_new_tokens, temperature, top_k, max_problems=None,
+def generative_counts(task_object, tokenizer, model, engine, num_samples, max_new_tokens,
+                      temperature, top_k, max_problems=None,
                       seed=42, progress=None):
-    """(passed, total) of an open-ended task: per rank-strided problem, `num_samples` replies; it passes if any reply passes.
-    `progress`: a running count on one terminal line (default: when stdout is a terminal)."""
+    """(passed, total) of an open-ended task: per rank-strided problem, `num_samples` replies; it
+    passes if any reply passes. `progress`: a running count on one terminal line (default: when
+    stdout is a terminal)."""
     _, rank, _, world = get_dist_info()
     if progress is None: progress = sys.stdout.isatty()
     n = _num_problems(task_object, max_problems)
@@ -81,22 +93,29 @@ def generative_counts(task_object, tokenizer, model, engine, num_samples, max_ne
     for i in range(rank, n, world):
         conversation = task_object[i]
         prompt = tokenizer.render_for_completion(conversation)
-        results, _ = engine.generate_batch(prompt, num_samples=num_samples, max_tokens=max_new_tokens, temperature=temperature,
+        results, _ = engine.generate_batch(prompt, num_samples=num_samples,
+                                           max_tokens=max_new_tokens, temperature=temperature,
                                            top_k=top_k, seed=seed)
-        outcomes = [task_object.evaluate(conversation, tokenizer.decode(r[len(prompt):])) for r in results]
+        outcomes = [task_object.evaluate(conversation,
+                                         tokenizer.decode(r[len(prompt):])) for r in results]
         passed += int(any(outcomes)); total += 1
-        if progress: print(f"\r\033[KRank {rank} | {passed}/{total} ({100 * passed / total:.2f}%)", end="", flush=True)
+        if progress:
+            progress = f"Rank {rank} | {passed}/{total} ({100 * passed / total:.2f}%)"
+            print(f"\r\033[K{progress}", end="", flush=True)
     if progress and total: print()
     return _sum_over_ranks(passed, total, model.get_device())
 
-def run_generative_eval(task_object, tokenizer, model, engine, num_samples, max_new_tokens, temperature, top_k, max_problems=None):
+def run_generative_eval(task_object, tokenizer, model, engine, num_samples, max_new_tokens,
+                        temperature, top_k, max_problems=None):
     "Accuracy (pass@num_samples) of an open-ended task (upstream's function)."
-    passed, total = generative_counts(task_object, tokenizer, model, engine, num_samples, max_new_tokens, temperature, top_k, max_problems)
+    passed, total = generative_counts(task_object, tokenizer, model, engine, num_samples,
+                                      max_new_tokens, temperature, top_k, max_problems)
     print0(f"Final: {passed}/{total} ({100 * passed / total:.2f}%)")
     return passed / total
 
 # %% ../../nbs/15_chat_eval.ipynb #683c0943
-GSM8K_STANDIN_TRAIN = 1000   # offline SFT trains on GSM8K test[:1000]; test[1000:] (319 problems) stays held out
+# offline SFT trains on GSM8K test[:1000]; test[1000:] (319 problems) stays held out
+GSM8K_STANDIN_TRAIN = 1000
 
 TASKS = {
     "ARC-Easy": partial(ARC, subset="ARC-Easy", split="test"),
@@ -107,23 +126,32 @@ TASKS = {
     "SpellingBee": partial(SpellingBee, size=256, split="test"),
 }
 CHATCORE_TASKS = ["ARC-Easy", "ARC-Challenge", "MMLU", "GSM8K", "HumanEval"]
-BASELINES = {"ARC-Easy": 0.25, "ARC-Challenge": 0.25, "MMLU": 0.25, "GSM8K": 0.0, "HumanEval": 0.0, "SpellingBee": 0.0}
+BASELINES = {"ARC-Easy": 0.25, "ARC-Challenge": 0.25, "MMLU": 0.25, "GSM8K": 0.0,
+             "HumanEval": 0.0, "SpellingBee": 0.0}
 
 def make_task(task_name, gsm8k_heldout=False):
-    "The task object `chat_eval` scores for `task_name`; with `gsm8k_heldout`, GSM8K is test[1000:] (see above)."
-    if task_name not in TASKS: raise ValueError(f"unknown task {task_name!r}: choose from {', '.join(TASKS)} (several: separate with |)")
-    if task_name == "GSM8K" and gsm8k_heldout: return GSM8K(subset="main", split="test", start=GSM8K_STANDIN_TRAIN)
+    """The task object `chat_eval` scores for `task_name`; with `gsm8k_heldout`, GSM8K is
+    test[1000:] (see above)."""
+    if task_name not in TASKS:
+        raise ValueError(f"unknown task {task_name!r}: choose from {', '.join(TASKS)} (several: "
+                         "separate with |)")
+    if task_name == "GSM8K" and gsm8k_heldout:
+        return GSM8K(subset="main", split="test", start=GSM8K_STANDIN_TRAIN)
     return TASKS[task_name]()
 
 def task_label(task_name, gsm8k_heldout=False):
-    return f"GSM8K (held-out test[{GSM8K_STANDIN_TRAIN}:], non-standard)" if task_name == "GSM8K" and gsm8k_heldout else task_name
+    return (f"GSM8K (held-out test[{GSM8K_STANDIN_TRAIN}:], non-standard)" if task_name == "GSM8K"
+            and gsm8k_heldout else task_name)
 
-def run_chat_eval(task_name, model, tokenizer, engine, batch_size=1, num_samples=1, max_new_tokens=512, temperature=0.0, top_k=50,
+def run_chat_eval(task_name, model, tokenizer, engine, batch_size=1, num_samples=1,
+                  max_new_tokens=512, temperature=0.0, top_k=50,
                   max_problems=None, gsm8k_heldout=False, return_counts=False):
-    "Accuracy of `model` on one task by name (upstream's signature), or (passed, total) with `return_counts`."
+    """Accuracy of `model` on one task by name (upstream's signature), or (passed, total) with
+    `return_counts`."""
     task_object = make_task(task_name, gsm8k_heldout)
     if task_object.eval_type == "generative":
-        counts = generative_counts(task_object, tokenizer, model, engine, num_samples, max_new_tokens, temperature, top_k, max_problems)
+        counts = generative_counts(task_object, tokenizer, model, engine, num_samples,
+                                   max_new_tokens, temperature, top_k, max_problems)
     elif task_object.eval_type == "categorical":
         counts = categorical_counts(task_object, tokenizer, model, batch_size, max_problems)
     else: raise ValueError(f"Unsupported task evaluation type: {task_object.eval_type}")
@@ -159,29 +187,39 @@ def log_report(info, rows, core, missing):
 
 # %% ../../nbs/15_chat_eval.ipynb #b0778fbc
 def build_parser():
-    p = argparse.ArgumentParser(description="Evaluate a chat model on ARC, MMLU, GSM8K, HumanEval and SpellingBee.")
+    p = argparse.ArgumentParser(description="Evaluate a chat model on ARC, MMLU, GSM8K, HumanEval "
+                                            "and SpellingBee.")
     a = p.add_argument
-    a("-i", "--source", required=True, choices=["base", "sft", "rl"], help="which checkpoints: sft|rl (or base)")
-    a("-a", "--task-name", default=None, help="tasks, separated by | (default: all of " + "|".join(TASKS) + ")")
-    a("-t", "--temperature", type=float, default=0.0); a("-m", "--max-new-tokens", type=int, default=512)
+    a("-i", "--source", required=True, choices=["base", "sft", "rl"],
+      help="which checkpoints: sft|rl (or base)")
+    a("-a", "--task-name", default=None, help="tasks, separated by | (default: all of "
+      + "|".join(TASKS) + ")")
+    a("-t", "--temperature", type=float, default=0.0)
+    a("-m", "--max-new-tokens", type=int, default=512)
     a("-n", "--num-samples", type=int, default=1); a("-k", "--top-k", type=int, default=50)
     a("-b", "--batch-size", type=int, default=8, help="batch size of the categorical forward")
     a("-g", "--model-tag", default=None); a("-s", "--step", type=int, default=None)
     a("-x", "--max-problems", type=int, default=None, help="at most this many problems per task")
     a("--device-type", default="", choices=["", "cuda", "cpu", "mps"], help="empty: autodetect")
-    a("--gsm8k", default="auto", choices=["auto", "test", "heldout"], help="GSM8K items: auto = held out if the model was fine-tuned (SFT or RL) offline")
-    a("--output-dir", default=None, help="where to write the CSV and JSON (default: $NANOCHAT_BASE_DIR/chat_eval)")
+    a("--gsm8k", default="auto", choices=["auto", "test", "heldout"],
+      help="GSM8K items: auto = held out if the model was fine-tuned (SFT or RL) offline")
+    a("--output-dir", default=None,
+      help="where to write the CSV and JSON (default: $NANOCHAT_BASE_DIR/chat_eval)")
     return p
 
 _TRAINED_BY = {"base": "base_train", "sft": "chat_sft", "rl": "chat_rl"}
 
 def write_results(out_dir, stem, rows, core, missing, info):
-    "`stem`.csv and `stem`.json in `out_dir` (written whole, then renamed into place); returns the two paths."
+    """`stem`.csv and `stem`.json in `out_dir` (written whole, then renamed into place); returns the
+    two paths."""
     os.makedirs(out_dir, exist_ok=True)
-    csv_path, json_path = os.path.join(out_dir, stem + ".csv"), os.path.join(out_dir, stem + ".json")
+    csv_path, json_path = (os.path.join(out_dir, stem + ".csv"),
+                           os.path.join(out_dir, stem + ".json"))
     with open(csv_path + ".tmp", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f); w.writerow(["Task", "Passed", "Total", "Accuracy", "Centered"])
-        for r in rows: w.writerow([r["label"], r["passed"], r["total"], f"{r['accuracy']:.6f}", f"{r['centered']:.6f}"])
+        for r in rows:
+            w.writerow([r["label"], r["passed"], r["total"], f"{r['accuracy']:.6f}",
+                        f"{r['centered']:.6f}"])
         w.writerow(["ChatCORE", "", "", "", "" if core is None else f"{core:.6f}"])
     with open(json_path + ".tmp", "w", encoding="utf-8") as f:
         json.dump(dict(info, results=rows, chatcore=core, chatcore_missing=missing), f, indent=2)
@@ -194,39 +232,56 @@ def main(argv=None):
     task_names = list(TASKS) if args.task_name is None else args.task_name.split("|")
     unknown = [t for t in task_names if t not in TASKS]
     if unknown: raise SystemExit(f"unknown task(s) {unknown}: choose from {'|'.join(TASKS)}")
-    if args.max_problems is not None and args.max_problems < 1: raise SystemExit("-x/--max-problems must be >= 1")
+    if args.max_problems is not None and args.max_problems < 1:
+        raise SystemExit("-x/--max-problems must be >= 1")
     device_type = args.device_type or autodetect_device_type()
     ddp, rank, _, world, device = compute_init(device_type)
-    try: model, tokenizer, meta = load_model(args.source, device, phase="eval", model_tag=args.model_tag, step=args.step)
+    try:
+        model, tokenizer, meta = load_model(args.source, device, phase="eval",
+                                            model_tag=args.model_tag, step=args.step)
     except FileNotFoundError as e:
-        raise SystemExit(f"{e}\nNo {args.source} model to evaluate: train one with `python -m nanochat.scripts.{_TRAINED_BY[args.source]}`.")
-    heldout = args.gsm8k == "heldout" or (args.gsm8k == "auto" and "offline" in (meta.get("sft_data"), meta.get("rl_data")))
+        raise SystemExit(f"{e}\nNo {args.source} model to evaluate: train one with `python -m "
+                         f"nanochat.scripts.{_TRAINED_BY[args.source]}`.")
+    heldout = args.gsm8k == "heldout" or (args.gsm8k == "auto"
+                                          and "offline" in (meta.get("sft_data"),
+                                                            meta.get("rl_data")))
     engine = Engine(model, tokenizer)
     rows, results = [], {}
     for name in task_names:
         label = task_label(name, heldout)
         print0(f"== {label}")
-        passed, total = run_chat_eval(name, model, tokenizer, engine, batch_size=args.batch_size, num_samples=args.num_samples,
-                                      max_new_tokens=args.max_new_tokens, temperature=args.temperature, top_k=args.top_k,
-                                      max_problems=args.max_problems, gsm8k_heldout=heldout, return_counts=True)
+        passed, total = run_chat_eval(name, model, tokenizer, engine, batch_size=args.batch_size,
+                                      num_samples=args.num_samples,
+                                      max_new_tokens=args.max_new_tokens,
+                                      temperature=args.temperature, top_k=args.top_k,
+                                      max_problems=args.max_problems,
+                                      gsm8k_heldout=heldout, return_counts=True)
         results[name] = passed / total
-        rows.append(dict(task=name, label=label, passed=passed, total=total, accuracy=passed / total, centered=centered(name, passed / total)))
+        rows.append(dict(task=name, label=label, passed=passed, total=total, accuracy=passed
+                         / total, centered=centered(name, passed / total)))
         print0(f"{label} accuracy: {100 * passed / total:.2f}%")
     core, missing = chatcore(results)
     print0(f"\n| task | passed / total | accuracy | centered |\n|---|---|---|---|")
-    for r in rows: print0(f"| {r['label']} | {r['passed']} / {r['total']} | {100 * r['accuracy']:.2f}% | {r['centered']:.4f} |")
-    print0(f"ChatCORE metric: {core:.4f}" if core is not None else f"ChatCORE: not computed (missing: {', '.join(missing)})")
+    for r in rows:
+        print0(f"| {r['label']} | {r['passed']} / {r['total']} | {100 * r['accuracy']:.2f}% | "
+               f"{r['centered']:.4f} |")
+    print0(f"ChatCORE metric: {core:.4f}" if core is not None
+           else f"ChatCORE: not computed (missing: {', '.join(missing)})")
     tag = args.model_tag or find_largest_model(_checkpoints_dir(args.source))
-    step = args.step if args.step is not None else find_last_step(os.path.join(_checkpoints_dir(args.source), tag))
+    step = (args.step if args.step is not None
+            else find_last_step(os.path.join(_checkpoints_dir(args.source), tag)))
     paths = None
     if rank == 0:
         info = dict(source=args.source, model_tag=tag, step=step, world_size=world,
-                    settings=dict(temperature=args.temperature, max_new_tokens=args.max_new_tokens, num_samples=args.num_samples,
+                    settings=dict(temperature=args.temperature, max_new_tokens=args.max_new_tokens,
+                                  num_samples=args.num_samples,
                                   top_k=args.top_k, max_problems=args.max_problems),
-                    non_standard=[task_label("GSM8K", True)] if heldout and "GSM8K" in task_names else [],
+                    non_standard=[task_label("GSM8K", True)] if heldout and "GSM8K" in task_names
+                    else [],
                     sft_data=meta.get("sft_data"))
         stem = f"{args.source}_{tag}_{step:06d}"
-        paths = write_results(args.output_dir or os.path.join(get_base_dir(), "chat_eval"), stem, rows, core, missing, info)
+        paths = write_results(args.output_dir or os.path.join(get_base_dir(), "chat_eval"), stem,
+                              rows, core, missing, info)
         print0(f"wrote {paths[0]} and {paths[1]}")
         log_report(info, rows, core, missing)
     compute_cleanup()

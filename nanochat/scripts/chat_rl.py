@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['RL_TASKS', 'SPELLINGBEE_RL_TRAIN', 'rollout_seed', 'get_rollouts', 'pg_loss', 'run_gsm8k_eval', 'pass_at_k',
-           'rl_tasks', 'build_parser', 'log_report', 'main']
+           'rl_tasks', 'build_parser', 'log_report', 'load_sft', 'RLRun', 'main']
 
 # %% ../../nbs/16_chat_rl.ipynb #ab451605
 import os, time, argparse
@@ -12,8 +12,10 @@ from dataclasses import asdict
 
 import torch
 import torch.distributed as dist
+from fastcore.basics import patch
 
-from ..common import compute_init, compute_cleanup, autodetect_device_type, print0, print_banner, get_base_dir, init_wandb
+from ..common import (compute_init, compute_cleanup, autodetect_device_type, print0,
+                             print_banner, get_base_dir, init_wandb)
 from ..checkpoint_manager import save_checkpoint, load_checkpoint, load_model
 from ..engine import Engine
 from .base_train import StopRequest
@@ -24,16 +26,20 @@ from ..report import get_report
 
 # %% ../../nbs/16_chat_rl.ipynb #6fa33834
 def rollout_seed(step, example_idx, sampling_step):
-    "Upstream's per-call seed: the hash of a tuple of ints is the same in every process and run; the positive half of int32."
+    """Upstream's per-call seed: the hash of a tuple of ints is the same in every process and run;
+    the positive half of int32."""
     return hash((int(step), int(example_idx), int(sampling_step))) & 0x7FFFFFFF
 
 @torch.no_grad()
-def get_rollouts(engine, task, example_idx, step, num_samples, device_batch_size, max_new_tokens=256, temperature=1.0, top_k=50):
-    """`num_samples` answers to `task[example_idx]`, sampled `device_batch_size` at a time, with their rewards and
-    advantages (reward - the group's mean), and the padded `inputs`/`targets` (N, L-1) to train on: targets are -1
-    wherever the engine's mask is 0 (prompt, the tool's forced output, padding)."""
+def get_rollouts(engine, task, example_idx, step, num_samples, device_batch_size,
+                 max_new_tokens=256, temperature=1.0, top_k=50):
+    """`num_samples` answers to `task[example_idx]`, sampled `device_batch_size` at a time, with
+    their rewards and advantages (reward - the group's mean), and the padded `inputs`/`targets` (N,
+    L-1) to train on: targets are -1 wherever the engine's mask is 0 (prompt, the tool's forced
+    output, padding)."""
     if num_samples % device_batch_size:
-        raise ValueError(f"num_samples ({num_samples}) must be a multiple of device_batch_size ({device_batch_size})")
+        raise ValueError(f"num_samples ({num_samples}) must be a multiple of device_batch_size "
+                         f"({device_batch_size})")
     tokenizer, device = engine.tokenizer, engine.model.get_device()
     conversation = task[example_idx]
     tokens = tokenizer.render_for_completion(conversation)
@@ -41,78 +47,112 @@ def get_rollouts(engine, task, example_idx, step, num_samples, device_batch_size
     sequences, masks = [], []
     t0 = time.time()
     for sampling_step in range(num_samples // device_batch_size):
-        seqs, msks = engine.generate_batch(tokens, num_samples=device_batch_size, max_tokens=max_new_tokens, temperature=temperature,
-                                           top_k=top_k, seed=rollout_seed(step, example_idx, sampling_step))
+        seqs, msks = engine.generate_batch(tokens, num_samples=device_batch_size,
+                                           max_tokens=max_new_tokens, temperature=temperature,
+                                           top_k=top_k,
+                                           seed=rollout_seed(step, example_idx, sampling_step))
         sequences += seqs; masks += msks
     gen_time = time.time() - t0
     rewards = [task.reward(conversation, tokenizer.decode(s[prefix_length:])) for s in sequences]
-    assistant_end = tokenizer.encode_special("<|assistant_end|>")     # padding only: its targets are masked
+    # padding only: its targets are masked
+    assistant_end = tokenizer.encode_special("<|assistant_end|>")
     width = max(len(s) for s in sequences)
-    ids = torch.tensor([s + [assistant_end] * (width - len(s)) for s in sequences], dtype=torch.long, device=device)   # (N, width)
-    mask = torch.tensor([m + [0] * (width - len(m)) for m in masks], dtype=torch.long, device=device)                 # (N, width)
+    # (N, width)
+    ids = torch.tensor([s + [assistant_end] * (width - len(s)) for s in sequences],
+                       dtype=torch.long, device=device)
+    # (N, width)
+    mask = torch.tensor([m + [0] * (width - len(m)) for m in masks],
+                        dtype=torch.long, device=device)
     inputs, targets = ids[:, :-1], ids[:, 1:].clone()
-    targets[mask[:, 1:] == 0] = -1                                                   # -1: the cross-entropy's ignore index
+    # -1: the cross-entropy's ignore index
+    targets[mask[:, 1:] == 0] = -1
     rewards = torch.tensor(rewards, dtype=torch.float, device=device)                # (N,)
     python_start = tokenizer.encode_special("<|python_start|>")
-    return dict(sequences=sequences, inputs=inputs, targets=targets, rewards=rewards, advantages=rewards - rewards.mean(),
-                prefix_length=prefix_length, generated=sum(len(s) - prefix_length for s in sequences), gen_time=gen_time,
+    return dict(sequences=sequences, inputs=inputs, targets=targets, rewards=rewards,
+                advantages=rewards - rewards.mean(),
+                prefix_length=prefix_length,
+                generated=sum(len(s) - prefix_length for s in sequences), gen_time=gen_time,
                 tool_calls=sum(python_start in s[prefix_length:] for s in sequences))
 
 # %% ../../nbs/16_chat_rl.ipynb #dcb29220
 def pg_loss(model, inputs, targets, advantages, num_passes, examples_per_rank):
-    "Upstream's loss for one pass of rows: -sum(logp * A) / (valid tokens in the pass x passes x examples per rank)."
-    logp = -model(inputs, targets, loss_reduction="none").view_as(inputs)     # (B, T); 0 where the target is -1
+    """Upstream's loss for one pass of rows: -sum(logp * A) / (valid tokens in the pass x passes x
+    examples per rank)."""
+    # (B, T); 0 where the target is -1
+    logp = -model(inputs, targets, loss_reduction="none").view_as(inputs)
     pg_obj = (logp * advantages.unsqueeze(-1)).sum()
     num_valid = (targets >= 0).sum().clamp(min=1)
     return -pg_obj / (num_valid * num_passes * examples_per_rank)
 
 # %% ../../nbs/16_chat_rl.ipynb #683c0943
-def run_gsm8k_eval(task, tokenizer, engine, max_examples=None, num_samples=1, max_completion_tokens=256, temperature=0.0, top_k=50,
+def run_gsm8k_eval(task, tokenizer, engine, max_examples=None, num_samples=1,
+                   max_completion_tokens=256, temperature=0.0, top_k=50,
                    rank=0, world_size=1):
-    "Records {idx, outcomes: [{is_correct}]} for this rank's problems (rank, rank + world_size, ...) of any generative task; no reduction."
+    """Records {idx, outcomes: [{is_correct}]} for this rank's problems (rank, rank + world_size,
+    ...) of any generative task; no reduction."""
     max_examples = min(max_examples, len(task)) if max_examples is not None else len(task)
     for idx in range(rank, max_examples, world_size):
         conversation = task[idx]
         tokens = tokenizer.render_for_completion(conversation)
-        seqs, _ = engine.generate_batch(tokens, num_samples=num_samples, max_tokens=max_completion_tokens, temperature=temperature, top_k=top_k)
-        yield dict(idx=idx, outcomes=[dict(is_correct=bool(task.evaluate(conversation, tokenizer.decode(s[len(tokens):])))) for s in seqs])
+        seqs, _ = engine.generate_batch(tokens, num_samples=num_samples,
+                                        max_tokens=max_completion_tokens,
+                                        temperature=temperature, top_k=top_k)
+        replies = [tokenizer.decode(s[len(tokens):]) for s in seqs]
+        yield dict(idx=idx, outcomes=[dict(is_correct=bool(task.evaluate(conversation, reply)))
+                                      for reply in replies])
 
 def pass_at_k(records, k_max):
-    "(k_max,) float counts: the problems with a correct answer among their first k samples, k = 1..k_max (divide by the number of records)."
-    return torch.tensor([sum(any(o["is_correct"] for o in r["outcomes"][:k]) for r in records) for k in range(1, k_max + 1)], dtype=torch.float)
+    """(k_max,) float counts: the problems with a correct answer among their first k samples, k =
+    1..k_max (divide by the number of records)."""
+    return torch.tensor([sum(any(o["is_correct"] for o in r["outcomes"][:k]) for r in records)
+                         for k in range(1, k_max + 1)], dtype=torch.float)
 
 # %% ../../nbs/16_chat_rl.ipynb #b0778fbc
 RL_TASKS = ("GSM8K", "SpellingBee")
 SPELLINGBEE_RL_TRAIN = 8000
 
 def rl_tasks(task, data="hub"):
-    "(train task, held-out task) for `--task` and `data` ('hub', or 'offline': GSM8K test[:1000] / test[1000:], non-standard)."
+    """(train task, held-out task) for `--task` and `data` ('hub', or 'offline': GSM8K test[:1000] /
+    test[1000:], non-standard)."""
     if task == "GSM8K":
-        if data == "hub": return GSM8K(subset="main", split="train"), GSM8K(subset="main", split="test")
+        if data == "hub":
+            return GSM8K(subset="main", split="train"), GSM8K(subset="main", split="test")
         if data == "offline":
-            return (GSM8K(subset="main", split="test", stop=GSM8K_STANDIN_TRAIN), GSM8K(subset="main", split="test", start=GSM8K_STANDIN_TRAIN))
+            return (GSM8K(subset="main", split="test", stop=GSM8K_STANDIN_TRAIN),
+                    GSM8K(subset="main", split="test", start=GSM8K_STANDIN_TRAIN))
         raise ValueError(f"data must be 'hub' or 'offline', got {data!r}")
-    if task == "SpellingBee": return SpellingBee(size=SPELLINGBEE_RL_TRAIN, split="train"), SpellingBee(size=256, split="test")
+    if task == "SpellingBee":
+        return (SpellingBee(size=SPELLINGBEE_RL_TRAIN, split="train"),
+                SpellingBee(size=256, split="test"))
     raise ValueError(f"unknown task {task!r}: choose one of {RL_TASKS}")
 
 # %% ../../nbs/16_chat_rl.ipynb #49b34dab
 def build_parser():
-    p = argparse.ArgumentParser(description="Reinforcement learning on verifiable rewards (GSM8K or SpellingBee).")
+    p = argparse.ArgumentParser(description="Reinforcement learning on verifiable rewards (GSM8K "
+                                            "or SpellingBee).")
     a = p.add_argument
     a("--run", default="dummy", help="wandb run name ('dummy': no wandb)")
     a("--device-type", default="", help="cuda|cpu|mps (empty: autodetect)")
-    a("--model-tag", default=None, help="SFT model tag to load (and the tag saved under)"); a("--model-step", type=int, default=None)
-    a("--num-epochs", type=int, default=1); a("--num-iterations", type=int, default=-1, help="RL steps (-1: the epochs' count)")
-    a("--device-batch-size", type=int, default=8, help="max rows per forward pass (and samples per eval problem)")
+    a("--model-tag", default=None, help="SFT model tag to load (and the tag saved under)")
+    a("--model-step", type=int, default=None)
+    a("--num-epochs", type=int, default=1)
+    a("--num-iterations", type=int, default=-1, help="RL steps (-1: the epochs' count)")
+    a("--device-batch-size", type=int, default=8,
+      help="max rows per forward pass (and samples per eval problem)")
     a("--examples-per-step", type=int, default=16, help="questions per step, across all ranks")
     a("--num-samples", type=int, default=16, help="answers sampled per question")
-    a("--max-new-tokens", type=int, default=256); a("--temperature", type=float, default=1.0); a("--top-k", type=int, default=50)
-    a("--embedding-lr", type=float, default=0.2); a("--unembedding-lr", type=float, default=0.004); a("--matrix-lr", type=float, default=0.02)
-    a("--weight-decay", type=float, default=0.0, help="weight decay (given to the optimizer's Muon groups, as upstream)")
+    a("--max-new-tokens", type=int, default=256)
+    a("--temperature", type=float, default=1.0); a("--top-k", type=int, default=50)
+    a("--embedding-lr", type=float, default=0.2)
+    a("--unembedding-lr", type=float, default=0.004); a("--matrix-lr", type=float, default=0.02)
+    a("--weight-decay", type=float, default=0.0,
+      help="weight decay (given to the optimizer's Muon groups, as upstream)")
     a("--init-lr-frac", type=float, default=0.05, help="initial LR as a fraction of the base LRs")
-    a("--eval-every", type=int, default=60); a("--eval-examples", type=int, default=400); a("--save-every", type=int, default=60)
+    a("--eval-every", type=int, default=60)
+    a("--eval-examples", type=int, default=400); a("--save-every", type=int, default=60)
     a("--task", default="GSM8K", choices=RL_TASKS)
-    a("--data", default="auto", choices=["auto", "hub", "offline"], help="GSM8K: hub train/test, or offline test[:1000]/test[1000:]")
+    a("--data", default="auto", choices=["auto", "hub", "offline"],
+      help="GSM8K: hub train/test, or offline test[:1000]/test[1000:]")
     a("--resume-from-step", type=int, default=-1)
     return p
 
@@ -121,7 +161,8 @@ def log_report(user_config, history, passk_history, num_steps, stop, rl_data):
     "RL's section of the report card: settings, outcome, and the reward and held-out pass@1 curves."
     curves = {"mean reward": ([h["step"] for h in history], [h["reward"] for h in history])}
     if passk_history:
-        curves["held-out pass@1"] = ([s for s, _ in passk_history], [p[0] for _, p in passk_history])
+        curves["held-out pass@1"] = ([s for s, _ in passk_history],
+                                     [p[0] for _, p in passk_history])
     outcome = {"steps": len(history), "of": num_steps, "stopped early": stop,
                "final held-out pass@1": passk_history[-1][1][0] if passk_history else None}
     stand_ins = []
@@ -130,135 +171,231 @@ def log_report(user_config, history, passk_history, num_steps, stop, rl_data):
                          "upstream: GSM8K train and test)")
     get_report().log("Chat RL", [user_config, outcome], curves=curves, stand_ins=stand_ins)
 
-# %% ../../nbs/16_chat_rl.ipynb #f12be9c7
+# %% ../../nbs/16_chat_rl.ipynb #7de0a832
 def _check(args, world_size):
     if args.num_samples % args.device_batch_size:
-        raise SystemExit(f"--num-samples {args.num_samples} must be a multiple of --device-batch-size {args.device_batch_size} "
+        raise SystemExit(f"--num-samples {args.num_samples} must be a multiple of "
+                         f"--device-batch-size {args.device_batch_size} "
                          "(the samples are drawn that many at a time).")
     if args.examples_per_step % world_size:
-        raise SystemExit(f"--examples-per-step {args.examples_per_step} must be a multiple of the number of ranks ({world_size}).")
+        raise SystemExit(f"--examples-per-step {args.examples_per_step} must be a multiple of the "
+                         f"number of ranks ({world_size}).")
 
-def main(argv=None, tasks=None):
-    "The RL run; `tasks` = (train, held-out) replaces `--task`'s (for experiments in Python). Returns the run's history."
-    args = build_parser().parse_args(argv)
-    user_config = vars(args).copy()
-    get_report().start("Chat RL")
-    device_type = args.device_type or autodetect_device_type()
-    ddp, rank, local_rank, world_size, device = compute_init(device_type)
-    master = rank == 0
-    print_banner()
-    _check(args, world_size)
-    try: model, tokenizer, meta = load_model("sft", device, phase="eval", model_tag=args.model_tag, step=args.model_step)
+def load_sft(args, device):
+    "The fine-tuned model to improve, or an exit that says how to make one."
+    try:
+        return load_model("sft", device, phase="eval", model_tag=args.model_tag,
+                          step=args.model_step)
     except FileNotFoundError as e:
-        raise SystemExit(f"{e}\nchat_rl starts from a fine-tuned model: make one with `python -m nanochat.scripts.chat_sft` "
+        raise SystemExit(f"{e}\nchat_rl starts from a fine-tuned model: make one with `python -m "
+                         "nanochat.scripts.chat_sft` "
                          "(runs/runcpu.sh makes a small one on a CPU).")
-    engine = Engine(model, tokenizer)
-    data = args.data if args.data != "auto" else ("offline" if meta.get("sft_data") == "offline" else "hub")
-    train_task, val_task = tasks if tasks is not None else rl_tasks(args.task, data)
-    task_name = type(train_task).__name__
-    if tasks is None and args.task == "GSM8K":
-        print0("RL data: GSM8K main train / test" if data == "hub" else
-               f"RL data: GSM8K test[:{GSM8K_STANDIN_TRAIN}] / held-out test[{GSM8K_STANDIN_TRAIN}:] (OFFLINE, non-standard: see 16_chat_rl)")
-    num_steps = args.num_iterations if args.num_iterations > 0 else (len(train_task) // args.examples_per_step) * args.num_epochs
-    print0(f"Calculated number of steps: {num_steps}")
-    examples_per_rank = args.examples_per_step // world_size
-    print0(f"Total sequences per step: {args.examples_per_step * args.num_samples}; examples per rank: {examples_per_rank}")
-    depth = model.config.n_layer
-    checkpoint_dir = os.path.join(get_base_dir(), "chatrl_checkpoints", args.model_tag or f"d{depth}")
 
-    start, resumed = 0, None
+class RLRun:
+    """One RL run built from the parsed flags; `tasks` = (train, held-out) replaces `--task`'s (for
+    experiments in Python)."""
+    def __init__(self, args, tasks=None):
+        self.args, self.user_config = args, vars(args).copy()
+        get_report().start("Chat RL")
+        device_type = args.device_type or autodetect_device_type()
+        self.ddp, self.rank, _, self.world_size, self.device = compute_init(device_type)
+        self.master = self.rank == 0
+        print_banner()
+        _check(args, self.world_size)
+        self.model, self.tokenizer, self.meta = load_sft(args, self.device)
+        self.engine = Engine(self.model, self.tokenizer)
+        self.data = data = (args.data if args.data != "auto"
+                            else ("offline" if self.meta.get("sft_data") == "offline" else "hub"))
+        self.train_task, self.val_task = tasks if tasks is not None else rl_tasks(args.task, data)
+        self.task_name = type(self.train_task).__name__
+        if tasks is None and args.task == "GSM8K":
+            print0("RL data: GSM8K main train / test" if data == "hub" else
+                   f"RL data: GSM8K test[:{GSM8K_STANDIN_TRAIN}] / held-out "
+                   f"test[{GSM8K_STANDIN_TRAIN}:] (OFFLINE, non-standard: see 16_chat_rl)")
+        per_epoch = len(self.train_task) // args.examples_per_step
+        self.num_steps = (args.num_iterations if args.num_iterations > 0
+                          else per_epoch * args.num_epochs)
+        print0(f"Calculated number of steps: {self.num_steps}")
+        self.examples_per_rank = args.examples_per_step // self.world_size
+        print0(f"Total sequences per step: {args.examples_per_step * args.num_samples}; "
+               f"examples per rank: {self.examples_per_rank}")
+        tag = args.model_tag or f"d{self.model.config.n_layer}"
+        self.checkpoint_dir = os.path.join(get_base_dir(), "chatrl_checkpoints", tag)
+        self.setup_optimizer()
+        self.wandb_run = init_wandb(args.run, config=self.user_config, project="nanochat-rl",
+                                    master_process=self.master)
+        self.rank_indices = range(self.rank, len(self.train_task), self.world_size)
+        self.k_max = args.device_batch_size
+
+# %% ../../nbs/16_chat_rl.ipynb #131d78e8
+@patch
+def setup_optimizer(self: RLRun):
+    "The optimizer at `--init-lr-frac` of the rates; on resume, the run's weights and optimizer."
+    args, model = self.args, self.model
+    self.start, self.resumed, optim_data = 0, None, None
     if args.resume_from_step >= 0:
-        model_data, optim_data, resumed = load_checkpoint(checkpoint_dir, args.resume_from_step, device, load_optimizer=True, rank=rank)
+        model_data, optim_data, resumed = load_checkpoint(self.checkpoint_dir,
+                                                          args.resume_from_step, self.device,
+                                                          load_optimizer=True, rank=self.rank)
         same = ("world_size", "examples_per_step", "num_samples", "device_batch_size", "num_steps")
-        now = dict(world_size=world_size, examples_per_step=args.examples_per_step, num_samples=args.num_samples,
-                   device_batch_size=args.device_batch_size, num_steps=num_steps)
+        now = dict(world_size=self.world_size, examples_per_step=args.examples_per_step,
+                   num_samples=args.num_samples,
+                   device_batch_size=args.device_batch_size, num_steps=self.num_steps)
         if any(resumed.get(k) != now[k] for k in same):
-            raise SystemExit(f"Resume needs the run's settings: it had {({k: resumed.get(k) for k in same})}, this one {now}.")
-        model.load_state_dict(model_data, strict=True); del model_data       # copied in: the decode-friendly layout stays
-        start = args.resume_from_step + 1
-    optimizer = model.setup_optimizer(unembedding_lr=args.unembedding_lr, embedding_lr=args.embedding_lr, matrix_lr=args.matrix_lr,
-                                      weight_decay=args.weight_decay)
-    for g in optimizer.param_groups:
+            raise SystemExit("Resume needs the run's settings: it had "
+                             f"{({k: resumed.get(k) for k in same})}, this one {now}.")
+        # copied in: the decode-friendly layout stays
+        model.load_state_dict(model_data, strict=True)
+        del model_data
+        self.start, self.resumed = args.resume_from_step + 1, resumed
+    self.optimizer = model.setup_optimizer(unembedding_lr=args.unembedding_lr,
+                                           embedding_lr=args.embedding_lr,
+                                           matrix_lr=args.matrix_lr,
+                                           weight_decay=args.weight_decay)
+    for g in self.optimizer.param_groups:
         g["lr"] = g["lr"] * args.init_lr_frac
         g["initial_lr"] = g["lr"]
-    if resumed is not None: optimizer.load_state_dict(optim_data); del optim_data
-    wandb_run = init_wandb(args.run, config=user_config, project="nanochat-rl", master_process=master)
-    rank_indices = range(rank, len(train_task), world_size)
-    k_max = args.device_batch_size
+    if self.resumed is not None: self.optimizer.load_state_dict(optim_data)
 
-    def evaluate(step):
+# %% ../../nbs/16_chat_rl.ipynb #827a3bd5
+@patch
+def evaluate(self: RLRun, step):
+    "pass@1..k on the held-out task, summed over ranks; logged and returned."
+    a, k_max, device = self.args, self.k_max, self.device
+    self.model.eval()
+    records = list(run_gsm8k_eval(self.val_task, self.tokenizer, self.engine,
+                                  max_examples=a.eval_examples, num_samples=k_max,
+                                  max_completion_tokens=a.max_new_tokens, temperature=1.0,
+                                  top_k=a.top_k, rank=self.rank, world_size=self.world_size))
+    passk = pass_at_k(records, k_max).to(device)
+    n = torch.tensor(len(records), dtype=torch.long, device=device)
+    if self.ddp:
+        dist.all_reduce(n, op=dist.ReduceOp.SUM)
+        dist.all_reduce(passk, op=dist.ReduceOp.SUM)
+    passk = (passk / n.item()).tolist()
+    # per problem (this rank's)
+    self.correct[step] = [sum(o["is_correct"] for o in r["outcomes"]) for r in records]
+    print0(f"Step {step} | "
+           + ", ".join(f"Pass@{k}: {passk[k - 1]:.4f}" for k in range(1, k_max + 1)))
+    self.wandb_run.log({"step": step, **{f"pass@{k}": passk[k - 1] for k in range(1, k_max + 1)}})
+    return passk
+
+@patch
+def save(self: RLRun, step, last_passk):
+    a = self.args
+    meta = dict(step=step, model_config=asdict(self.model.config), user_config=self.user_config,
+                task=self.task_name, rl_data=self.data if a.task == "GSM8K" else None,
+                sft_data=self.meta.get("sft_data"), world_size=self.world_size,
+                examples_per_step=a.examples_per_step, num_samples=a.num_samples,
+                device_batch_size=a.device_batch_size, num_steps=self.num_steps, passk=last_passk)
+    save_checkpoint(self.checkpoint_dir, step, self.model.state_dict(),
+                    self.optimizer.state_dict(), meta, rank=self.rank)
+
+# %% ../../nbs/16_chat_rl.ipynb #6570f6a3
+@patch
+def rollouts_and_grads(self: RLRun, step):
+    """This rank's examples of the step: sample, score, and accumulate the policy gradient; the
+    step's statistics, averaged (rewards) or summed (counts) over ranks."""
+    a, model = self.args, self.model
+    rewards, solved, lengths, generated, gen_time, loss_sum, tools = [], [], [], 0, 0.0, 0.0, 0
+    for example_step in range(self.examples_per_rank):
+        i = (step * self.examples_per_rank + example_step) % len(self.rank_indices)
         model.eval()
-        records = list(run_gsm8k_eval(val_task, tokenizer, engine, max_examples=args.eval_examples, num_samples=k_max,
-                                      max_completion_tokens=args.max_new_tokens, temperature=1.0, top_k=args.top_k, rank=rank,
-                                      world_size=world_size))
-        passk, n = pass_at_k(records, k_max).to(device), torch.tensor(len(records), dtype=torch.long, device=device)
-        if ddp: dist.all_reduce(n, op=dist.ReduceOp.SUM); dist.all_reduce(passk, op=dist.ReduceOp.SUM)
-        passk = (passk / n.item()).tolist()
-        correct[step] = [sum(o["is_correct"] for o in r["outcomes"]) for r in records]   # per problem (this rank's)
-        print0(f"Step {step} | " + ", ".join(f"Pass@{k}: {passk[k - 1]:.4f}" for k in range(1, k_max + 1)))
-        wandb_run.log({"step": step, **{f"pass@{k}": passk[k - 1] for k in range(1, k_max + 1)}})
-        return passk
+        ro = get_rollouts(self.engine, self.train_task, self.rank_indices[i], step, a.num_samples,
+                          a.device_batch_size, a.max_new_tokens, a.temperature, a.top_k)
+        generated += ro["generated"]
+        gen_time += ro["gen_time"]
+        tools += ro["tool_calls"]
+        model.train()
+        num_passes = a.num_samples // a.device_batch_size
+        for p in range(num_passes):
+            b0, b1 = p * a.device_batch_size, (p + 1) * a.device_batch_size
+            loss = pg_loss(model, ro["inputs"][b0:b1], ro["targets"][b0:b1],
+                           ro["advantages"][b0:b1], num_passes, self.examples_per_rank)
+            loss.backward()
+            loss_sum += loss.item()
+        rewards.append(ro["rewards"].mean().item())
+        solved.append(float(ro["rewards"].max().item() > 0))
+        lengths += [len(s) for s in ro["sequences"]]
+    stats = torch.tensor([sum(rewards) / len(rewards), sum(solved) / len(solved),
+                          sum(lengths) / len(lengths), loss_sum,
+                          tools / len(lengths), generated, gen_time],
+                         dtype=torch.float64, device=self.device)
+    # means of the ranks; sums of the rest
+    if self.ddp:
+        dist.all_reduce(stats, op=dist.ReduceOp.SUM)
+        stats[:5] /= self.world_size
+    return stats.tolist(), gen_time
 
-    def save(step, last_passk):
-        save_checkpoint(checkpoint_dir, step, model.state_dict(), optimizer.state_dict(), dict(
-            step=step, model_config=asdict(model.config), user_config=user_config, task=task_name, rl_data=data if args.task == "GSM8K" else None,
-            sft_data=meta.get("sft_data"), world_size=world_size, examples_per_step=args.examples_per_step, num_samples=args.num_samples,
-            device_batch_size=args.device_batch_size, num_steps=num_steps, passk=last_passk), rank=rank)
+@patch
+def train_step(self: RLRun, step):
+    "One RL step: rollouts, gradients, the optimizer at a linearly decaying rate; its history row."
+    t0 = time.time()
+    stats, gen_time = self.rollouts_and_grads(step)
+    mean_reward, solved_frac, mean_len, loss_all, tool_frac, gen_tokens, gen_all = stats
+    lrm = 1.0 - step / self.num_steps
+    for g in self.optimizer.param_groups: g["lr"] = g["initial_lr"] * lrm
+    self.optimizer.step()
+    self.model.zero_grad(set_to_none=True)
+    dt = time.time() - t0
+    tok_s = gen_tokens / max(gen_all, 1e-9)
+    print0(f"Step {step}/{self.num_steps} | reward/pass@1 {mean_reward:.4f} | "
+           f"pass@{self.args.num_samples} {solved_frac:.3f} | "
+           f"seq len {mean_len:.1f} | tool calls {100 * tool_frac:.0f}% | rollouts "
+           f"{tok_s:,.0f} tok/s, {100 * gen_time / dt:.0f}% of {dt:.1f}s | lrm {lrm:.3f}")
+    self.wandb_run.log({"step": step, "reward": mean_reward, "sequence_length": mean_len,
+                        "tool_calls": tool_frac, "lrm": lrm, "rollout_tok_per_sec": tok_s})
+    return dict(step=step, reward=mean_reward, solved=solved_frac, seq_len=mean_len,
+                tool_frac=tool_frac, loss=loss_all, gen_time=gen_time, time=dt,
+                generated=int(gen_tokens))
 
-    history, passk_history, correct, last_passk, stop = [], [], {}, resumed.get("passk") if resumed else None, False
-    stopper = StopRequest(); old_handlers = stopper.install()
+# %% ../../nbs/16_chat_rl.ipynb #790f2118
+@patch
+def run(self: RLRun):
+    "Evaluate, step and save until `num_steps`; a stop request saves the last finished step."
+    a, start, num_steps = self.args, self.start, self.num_steps
+    self.history, self.passk_history, self.correct = [], [], {}
+    last_passk, stop = self.resumed.get("passk") if self.resumed else None, False
+    stopper = StopRequest()
+    old_handlers = stopper.install()
     try:
         for step in range(start, num_steps):
-            if stopper.agreed(device, ddp):
+            if stopper.agreed(self.device, self.ddp):
                 stop = True
-                if step > start: save(step - 1, last_passk); print0(f"Interrupted: saved step {step - 1}; resume with --resume-from-step {step - 1}")
+                if step > start:
+                    self.save(step - 1, last_passk)
+                    print0(f"Interrupted: saved step {step - 1}; resume with --resume-from-step "
+                           f"{step - 1}")
                 else: print0(f"Interrupted at step {step}: nothing new to save")
                 break
-            if args.eval_every > 0 and step % args.eval_every == 0:
-                last_passk = evaluate(step); passk_history.append((step, last_passk))
-            t0 = time.time()
-            rewards, solved, lengths, generated, gen_time, loss_sum, tools = [], [], [], 0, 0.0, 0.0, 0
-            for example_step in range(examples_per_rank):
-                example_idx = rank_indices[(step * examples_per_rank + example_step) % len(rank_indices)]
-                model.eval()
-                ro = get_rollouts(engine, train_task, example_idx, step, args.num_samples, args.device_batch_size, args.max_new_tokens,
-                                  args.temperature, args.top_k)
-                generated += ro["generated"]; gen_time += ro["gen_time"]; tools += ro["tool_calls"]
-                model.train()
-                num_passes = args.num_samples // args.device_batch_size
-                for p in range(num_passes):
-                    b0, b1 = p * args.device_batch_size, (p + 1) * args.device_batch_size
-                    loss = pg_loss(model, ro["inputs"][b0:b1], ro["targets"][b0:b1], ro["advantages"][b0:b1], num_passes, examples_per_rank)
-                    loss.backward()
-                    loss_sum += loss.item()
-                rewards.append(ro["rewards"].mean().item()); solved.append(float(ro["rewards"].max().item() > 0))
-                lengths += [len(s) for s in ro["sequences"]]
-            stats = torch.tensor([sum(rewards) / len(rewards), sum(solved) / len(solved), sum(lengths) / len(lengths), loss_sum,
-                                  tools / len(lengths), generated, gen_time], dtype=torch.float64, device=device)
-            if ddp: dist.all_reduce(stats, op=dist.ReduceOp.SUM); stats[:5] /= world_size       # means of the ranks; sums of the rest
-            mean_reward, solved_frac, mean_len, loss_all, tool_frac, gen_tokens, gen_all = stats.tolist()
-            lrm = 1.0 - step / num_steps
-            for g in optimizer.param_groups: g["lr"] = g["initial_lr"] * lrm
-            optimizer.step()
-            model.zero_grad(set_to_none=True)
-            dt = time.time() - t0
-            tok_s = gen_tokens / max(gen_all, 1e-9)
-            print0(f"Step {step}/{num_steps} | reward/pass@1 {mean_reward:.4f} | pass@{args.num_samples} {solved_frac:.3f} | "
-                   f"seq len {mean_len:.1f} | tool calls {100 * tool_frac:.0f}% | rollouts {tok_s:,.0f} tok/s, {100 * gen_time / dt:.0f}% of {dt:.1f}s | lrm {lrm:.3f}")
-            wandb_run.log({"step": step, "reward": mean_reward, "sequence_length": mean_len, "tool_calls": tool_frac, "lrm": lrm, "rollout_tok_per_sec": tok_s})
-            history.append(dict(step=step, reward=mean_reward, solved=solved_frac, seq_len=mean_len, tool_frac=tool_frac, loss=loss_all,
-                                gen_time=gen_time, time=dt,
-                                generated=int(gen_tokens)))
-            if (step > 0 and args.save_every > 0 and step % args.save_every == 0) or step == num_steps - 1: save(step, last_passk)
-        if not stop and args.eval_every > 0 and num_steps > start:
-            last_passk = evaluate(num_steps); passk_history.append((num_steps, last_passk))   # beyond upstream: the final model too
+            if a.eval_every > 0 and step % a.eval_every == 0:
+                last_passk = self.evaluate(step)
+                self.passk_history.append((step, last_passk))
+            self.history.append(self.train_step(step))
+            periodic = step > 0 and a.save_every > 0 and step % a.save_every == 0
+            if periodic or step == num_steps - 1: self.save(step, last_passk)
+        if not stop and a.eval_every > 0 and num_steps > start:
+            # beyond upstream: the final model too
+            last_passk = self.evaluate(num_steps)
+            self.passk_history.append((num_steps, last_passk))
     finally:
         stopper.restore(old_handlers)
-    wandb_run.finish()
-    rl_data = data if tasks is None and args.task == "GSM8K" else None
-    if master: log_report(user_config, history, passk_history, num_steps, stop, rl_data)
+    return stop
+
+def main(argv=None, tasks=None):
+    """The RL run; `tasks` = (train, held-out) replaces `--task`'s (for experiments in Python).
+    Returns the run's history."""
+    args = build_parser().parse_args(argv)
+    run = RLRun(args, tasks)
+    stop = run.run()
+    run.wandb_run.finish()
+    rl_data = run.data if tasks is None and args.task == "GSM8K" else None
+    if run.master:
+        log_report(run.user_config, run.history, run.passk_history, run.num_steps, stop, rl_data)
     compute_cleanup()
-    return dict(history=history, passk_history=passk_history, correct=correct, stopped=stop, num_steps=num_steps, checkpoint_dir=checkpoint_dir, data=data)
+    return dict(history=run.history, passk_history=run.passk_history, correct=run.correct,
+                stopped=stop, num_steps=run.num_steps, checkpoint_dir=run.checkpoint_dir,
+                data=run.data)
 
 # %% ../../nbs/16_chat_rl.ipynb #7aff7085
 if __name__ == "__main__": main()

@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['SFT_DATA', 'INHERITED', 'sft_data_generator_bos_bestfit', 'get_lr_multiplier', 'get_muon_momentum', 'resolve_data',
-           'sft_tasks', 'describe', 'log_report', 'build_parser', 'inherit', 'chatcore_eval', 'main']
+           'sft_tasks', 'describe', 'log_report', 'build_parser', 'inherit', 'chatcore_eval', 'load_base', 'SFTRun',
+           'main']
 
 # %% ../../nbs/14_chat_sft.ipynb #ab451605
 import os, gc, time, argparse
@@ -12,15 +13,19 @@ from dataclasses import asdict
 
 import torch
 import torch.distributed as dist
+from fastcore.basics import patch
 
-from ..common import (compute_init, compute_cleanup, autodetect_device_type, print0, print_banner, get_base_dir,
+from ..common import (compute_init, compute_cleanup, autodetect_device_type, print0,
+                             print_banner, get_base_dir,
                              get_dist_info, init_wandb, peak_flops_for)
 from ..tokenizer import get_token_bytes
-from ..checkpoint_manager import save_checkpoint, load_checkpoint, load_model, load_optimizer_state
+from ..checkpoint_manager import (save_checkpoint, load_checkpoint, load_model,
+                                         load_optimizer_state)
 from ..loss_eval import evaluate_bpb
 from ..engine import Engine
 from .base_train import StopRequest
-from .chat_eval import run_chat_eval, make_task, centered, CHATCORE_TASKS, GSM8K_STANDIN_TRAIN
+from .chat_eval import (run_chat_eval, make_task, centered, CHATCORE_TASKS,
+                                        GSM8K_STANDIN_TRAIN)
 from ..tasks.common import TaskMixture, task_data_dir
 from ..tasks.gsm8k import GSM8K
 from ..tasks.mmlu import MMLU, MMLU_AUX_STANDIN
@@ -30,15 +35,20 @@ from ..tasks.spellingbee import SimpleSpelling, SpellingBee
 from ..report import get_report
 
 # %% ../../nbs/14_chat_sft.ipynb #6fa33834
-def sft_data_generator_bos_bestfit(dataset, tokenizer, B, T, device="cpu", num_iterations=-1, buffer_size=100, state=None):
+def sft_data_generator_bos_bestfit(dataset, tokenizer, B, T, device="cpu", num_iterations=-1,
+                                   buffer_size=100, state=None):
     """Rows of whole conversations from `dataset` for this rank, best-fit packed with BOS padding.
-    Yields `(inputs (B, T) int32, targets (B, T) int64 with -1 where not trained, state)`; `state` (JSON-able) rebuilds
-    the generator at the next batch, and carries `progress` and `last` (the epoch, or num_iterations, is done)."""
+    Yields `(inputs (B, T) int32, targets (B, T) int64 with -1 where not trained, state)`; `state`
+    (JSON-able) rebuilds the generator at the next batch, and carries `progress` and `last` (the
+    epoch, or num_iterations, is done)."""
     for name, v in (("B", B), ("T", T), ("buffer_size", buffer_size)):
-        if not isinstance(v, int) or v < 1: raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        if not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
     _, rank, _, world = get_dist_info()
     n = len(dataset)
-    if n == 0: raise ValueError("the SFT mixture is empty: check that its task data is prepared (python -m nanochat.scripts.prepare_tasks)")
+    if n == 0:
+        raise ValueError("the SFT mixture is empty: check that its task data is prepared (python "
+                         "-m nanochat.scripts.prepare_tasks)")
     cap, bos = T + 1, tokenizer.get_bos_token_id()
     s = dict(cursor=rank, consumed=rank, epoch=1, it=0, buffer=[]) if state is None else state
     cursor, consumed, epoch, it = s["cursor"], s["consumed"], s["epoch"], s["it"]
@@ -56,7 +66,8 @@ def sft_data_generator_bos_bestfit(dataset, tokenizer, B, T, device="cpu", num_i
                     if cursor >= n: cursor %= n; epoch += 1
                 remaining = cap - len(row)
                 best, best_len = -1, 0
-                for i, (_, ids, _) in enumerate(buffer):       # the largest that fits whole; the first on ties
+                # the largest that fits whole; the first on ties
+                for i, (_, ids, _) in enumerate(buffer):
                     if best_len < len(ids) <= remaining: best, best_len = i, len(ids)
                 if best >= 0:
                     _, ids, mask = buffer.pop(best)
@@ -66,16 +77,23 @@ def sft_data_generator_bos_bestfit(dataset, tokenizer, B, T, device="cpu", num_i
                     row += [bos] * remaining; mask_row += [0] * remaining
             rows.append(row); mask_rows.append(mask_row); lengths.append(content)
         it += 1
-        batch = torch.tensor(rows, dtype=torch.long, pin_memory=use_cuda)                    # (B, T+1)
-        inputs = batch[:, :-1].to(device=device, dtype=torch.int32, non_blocking=use_cuda).contiguous()
-        targets = batch[:, 1:].to(device=device, dtype=torch.int64, non_blocking=use_cuda).contiguous()
-        targets[torch.tensor(mask_rows, dtype=torch.int8)[:, 1:].to(device) == 0] = -1        # mask[1:] aligns with targets
+        # (B, T+1)
+        batch = torch.tensor(rows, dtype=torch.long, pin_memory=use_cuda)
+        inputs = batch[:, :-1].to(device=device, dtype=torch.int32,
+                                  non_blocking=use_cuda).contiguous()
+        targets = batch[:, 1:].to(device=device, dtype=torch.int64,
+                                  non_blocking=use_cuda).contiguous()
+        # mask[1:] aligns with targets
+        targets[torch.tensor(mask_rows, dtype=torch.int8)[:, 1:].to(device) == 0] = -1
         for i, content in enumerate(lengths):
-            if content < cap: targets[i, content - 1:] = -1                                  # the padding, and the step into it
-        # with num_iterations: this is batch `it`, it - 1 were handed out before it; past the budget, it is not to be trained on
+            # the padding, and the step into it
+            if content < cap: targets[i, content - 1:] = -1
+        # with num_iterations: this is batch `it`, it - 1 were handed out before it; past the
+        # budget, it is not to be trained on
         progress = (it - 1) / num_iterations if num_iterations > 0 else consumed / n
         last = consumed >= n or 0 < num_iterations < it
-        yield inputs, targets, dict(cursor=cursor, consumed=consumed, epoch=epoch, it=it, buffer=[i for i, _, _ in buffer],
+        yield inputs, targets, dict(cursor=cursor, consumed=consumed, epoch=epoch, it=it,
+                                    buffer=[i for i, _, _ in buffer],
                                     progress=progress, last=last)
 
 # %% ../../nbs/14_chat_sft.ipynb #dcb29220
@@ -93,26 +111,38 @@ def get_muon_momentum(it):
 SFT_DATA = ("hub", "offline")
 
 def resolve_data(choice, base_dir=None):
-    "'hub' or 'offline' for `--data` auto|hub|offline: auto = offline when only the stand-ins are on disk."
-    if choice not in ("auto",) + SFT_DATA: raise ValueError(f"--data must be auto, hub or offline, got {choice!r}")
+    """'hub' or 'offline' for `--data` auto|hub|offline: auto = offline when only the stand-ins are
+    on disk."""
+    if choice not in ("auto",) + SFT_DATA:
+        raise ValueError(f"--data must be auto, hub or offline, got {choice!r}")
     if choice != "auto": return choice
-    on_disk = lambda repo, subset, split: os.path.exists(os.path.join(task_data_dir(repo, subset, split, base_dir), "manifest.json"))
-    hub, standin = on_disk("HuggingFaceTB/smol-smoltalk", "default", "train"), on_disk(SMOLTALK_STANDIN, "default", "train")
+    def on_disk(repo, subset, split):
+        manifest = os.path.join(task_data_dir(repo, subset, split, base_dir), "manifest.json")
+        return os.path.exists(manifest)
+    hub, standin = (on_disk("HuggingFaceTB/smol-smoltalk", "default", "train"),
+                    on_disk(SMOLTALK_STANDIN, "default", "train"))
     return "offline" if standin and not hub else "hub"
 
 def sft_tasks(data, mmlu_epochs=3, gsm8k_epochs=4):
-    "(train tasks, val tasks) of the SFT mixture for `data` 'hub' (upstream's) or 'offline' (the stand-ins; non-standard)."
+    """(train tasks, val tasks) of the SFT mixture for `data` 'hub' (upstream's) or 'offline' (the
+    stand-ins; non-standard)."""
     if data == "hub":
-        train = [SmolTalk(split="train"), *[MMLU(subset="all", split="auxiliary_train") for _ in range(mmlu_epochs)],
+        train = [SmolTalk(split="train"),
+                 *[MMLU(subset="all", split="auxiliary_train") for _ in range(mmlu_epochs)],
                  *[GSM8K(subset="main", split="train") for _ in range(gsm8k_epochs)]]
-        val = [SmolTalk(split="test"), MMLU(subset="all", split="test", stop=5200), GSM8K(subset="main", split="test", stop=420)]
+        val = [SmolTalk(split="test"), MMLU(subset="all", split="test", stop=5200),
+               GSM8K(subset="main", split="test", stop=420)]
     elif data == "offline":
         identity = identity_path() if os.path.exists(identity_path()) else PACKAGED_IDENTITY
-        train = [SmolTalk(split="train", repo_id=SMOLTALK_STANDIN), CustomJSON(identity), CustomJSON(identity),
-                 *[MMLU(subset="all", split="train", repo_id=MMLU_AUX_STANDIN) for _ in range(mmlu_epochs)],
-                 *[GSM8K(subset="main", split="test", stop=GSM8K_STANDIN_TRAIN) for _ in range(gsm8k_epochs)],
+        train = [SmolTalk(split="train", repo_id=SMOLTALK_STANDIN), CustomJSON(identity),
+                 CustomJSON(identity),
+                 *[MMLU(subset="all", split="train", repo_id=MMLU_AUX_STANDIN)
+                   for _ in range(mmlu_epochs)],
+                 *[GSM8K(subset="main", split="test", stop=GSM8K_STANDIN_TRAIN)
+                   for _ in range(gsm8k_epochs)],
                  SimpleSpelling(size=5000, split="train"), SpellingBee(size=2000, split="train")]
-        val = [SmolTalk(split="test", repo_id=SMOLTALK_STANDIN), MMLU(subset="all", split="test", stop=5200),
+        val = [SmolTalk(split="test", repo_id=SMOLTALK_STANDIN),
+               MMLU(subset="all", split="test", stop=5200),
                GSM8K(subset="main", split="test", start=GSM8K_STANDIN_TRAIN)]
     else: raise ValueError(f"data must be one of {SFT_DATA}, got {data!r}")
     return train, val
@@ -123,7 +153,8 @@ def describe(tasks):
     for t in tasks:
         name = type(t).__name__ + (f" {t.split}" if hasattr(t, "split") else "")
         rows, k = counts.get(name, (len(t), 0)); counts[name] = (rows, k + 1)
-    return ", ".join(f"{name} {rows:,}" + (f" x{k}" if k > 1 else "") for name, (rows, k) in counts.items())
+    return ", ".join(f"{name} {rows:,}" + (f" x{k}" if k > 1 else "") for name,
+                     (rows, k) in counts.items())
 
 # %% ../../nbs/14_chat_sft.ipynb #c23e7dcc
 def log_report(user_config, step, world_size, loop, losses, val_history, data):
@@ -131,7 +162,8 @@ def log_report(user_config, step, world_size, loop, losses, val_history, data):
     start = step - len(losses)
     curves = {"train loss": (range(start, step), losses)}
     if val_history: curves["val bpb"] = tuple(zip(*val_history))
-    outcome = {"steps": step, "world size": world_size, "minimum validation bpb": loop["min_val_bpb"],
+    outcome = {"steps": step, "world size": world_size,
+               "minimum validation bpb": loop["min_val_bpb"],
                "training time": f"{loop['total_training_time'] / 60:.2f}m"}
     stand_ins = []
     if data == "offline":
@@ -139,32 +171,45 @@ def log_report(user_config, step, world_size, loop, losses, val_history, data):
                          "MMLU auxiliary train, GSM8K train, identity conversations, spelling)")
     get_report().log("Chat SFT", [user_config, outcome], curves=curves, stand_ins=stand_ins)
 
-# %% ../../nbs/14_chat_sft.ipynb #b0778fbc
+# %% ../../nbs/14_chat_sft.ipynb #6186ee0e
 def build_parser():
-    p = argparse.ArgumentParser(description="Supervised fine-tuning of a base model on conversations.")
+    p = argparse.ArgumentParser(description="Supervised fine-tuning of a base model on "
+                                            "conversations.")
     a = p.add_argument
     a("--run", default="dummy", help="wandb run name ('dummy': no wandb)")
     a("--device-type", default="", help="cuda|cpu|mps (empty: autodetect)")
-    a("--model-tag", default=None, help="base model tag to load (and the tag saved under)"); a("--model-step", type=int, default=None)
-    a("--load-optimizer", type=int, default=1, help="warm-start the optimizer from the base checkpoint (0/1)")
-    a("--num-iterations", type=int, default=-1, help="optimizer steps (-1: one epoch of the mixture)")
-    a("--max-seq-len", type=int, default=None); a("--device-batch-size", type=int, default=None); a("--total-batch-size", type=int, default=None)
-    a("--embedding-lr", type=float, default=None); a("--unembedding-lr", type=float, default=None); a("--matrix-lr", type=float, default=None)
+    a("--model-tag", default=None, help="base model tag to load (and the tag saved under)")
+    a("--model-step", type=int, default=None)
+    a("--load-optimizer", type=int, default=1,
+      help="warm-start the optimizer from the base checkpoint (0/1)")
+    a("--num-iterations", type=int, default=-1,
+      help="optimizer steps (-1: one epoch of the mixture)")
+    a("--max-seq-len", type=int, default=None)
+    a("--device-batch-size", type=int, default=None)
+    a("--total-batch-size", type=int, default=None)
+    a("--embedding-lr", type=float, default=None)
+    a("--unembedding-lr", type=float, default=None); a("--matrix-lr", type=float, default=None)
     a("--init-lr-frac", type=float, default=0.8); a("--warmup-ratio", type=float, default=0.0)
     a("--warmdown-ratio", type=float, default=0.5); a("--final-lr-frac", type=float, default=0.0)
     a("--eval-every", type=int, default=200); a("--eval-tokens", type=int, default=40 * 524288)
-    a("--chatcore-every", type=int, default=200); a("--chatcore-max-cat", type=int, default=-1); a("--chatcore-max-sample", type=int, default=24)
+    a("--chatcore-every", type=int, default=200)
+    a("--chatcore-max-cat", type=int, default=-1); a("--chatcore-max-sample", type=int, default=24)
     a("--mmlu-epochs", type=int, default=3); a("--gsm8k-epochs", type=int, default=4)
-    a("--data", default="auto", choices=["auto", *SFT_DATA], help="hub: upstream's mixture; offline: prepare_tasks' stand-ins (non-standard)")
+    a("--data", default="auto", choices=["auto", *SFT_DATA],
+      help="hub: upstream's mixture; offline: prepare_tasks' stand-ins (non-standard)")
     a("--save-every", type=int, default=-1); a("--resume-from-step", type=int, default=-1)
     a("--compile", default="auto", choices=["auto", "0", "1"])
     return p
 
-INHERITED = [("max_seq_len", 2048, "meta"), ("device_batch_size", 32, "meta"), ("total_batch_size", 524288, "meta"),
-             ("embedding_lr", 0.3, "user_config"), ("unembedding_lr", 0.004, "user_config"), ("matrix_lr", 0.02, "user_config")]
+# %% ../../nbs/14_chat_sft.ipynb #d16f5df8
+INHERITED = [("max_seq_len", 2048, "meta"), ("device_batch_size", 32, "meta"),
+             ("total_batch_size", 524288, "meta"),
+             ("embedding_lr", 0.3, "user_config"), ("unembedding_lr", 0.004, "user_config"),
+             ("matrix_lr", 0.02, "user_config")]
 
 def inherit(args, meta):
-    "Fill the None flags from the base meta (upstream's rule and fallbacks); print what was decided."
+    """Fill the None flags from the base meta (upstream's rule and fallbacks); print what was
+    decided."""
     for name, fallback, where in INHERITED:
         source = meta if where == "meta" else meta.get("user_config", {})
         value, base_value = getattr(args, name), source.get(name)
@@ -172,187 +217,320 @@ def inherit(args, meta):
             setattr(args, name, base_value if base_value is not None else fallback)
             print0(f"Inherited {name}={getattr(args, name)} from the base checkpoint")
         elif base_value is not None and value != base_value:
-            print0(f"NOTE: --{name.replace('_', '-')}={value} overrides the base checkpoint's {base_value}")
+            print0(f"NOTE: --{name.replace('_', '-')}={value} overrides the base checkpoint's "
+                   f"{base_value}")
     return args
 
 def chatcore_eval(model, tokenizer, batch_size, max_cat, max_sample, gsm8k_heldout):
-    "{task: accuracy} on upstream's five tasks, and ChatCORE and its categorical part (upstream's in-training evaluation)."
+    """{task: accuracy} on upstream's five tasks, and ChatCORE and its categorical part (upstream's
+    in-training evaluation)."""
     engine, results = Engine(model, tokenizer), {}
     for name in CHATCORE_TASKS:
         limit = max_cat if name in ("ARC-Easy", "ARC-Challenge", "MMLU") else max_sample
-        results[name] = run_chat_eval(name, model, tokenizer, engine, batch_size=batch_size, max_problems=None if limit < 0 else limit,
+        results[name] = run_chat_eval(name, model, tokenizer, engine, batch_size=batch_size,
+                                      max_problems=None if limit < 0 else limit,
                                       gsm8k_heldout=gsm8k_heldout)
         print0(f"  {name}: {100 * results[name]:.2f}%")
     mean = lambda names: sum(centered(t, results[t]) for t in names) / len(names)
     return results, mean(CHATCORE_TASKS), mean(["ARC-Easy", "ARC-Challenge", "MMLU"])
 
-def main(argv=None):
-    args = build_parser().parse_args(argv)
-    user_config = vars(args).copy()
-    get_report().start("Chat SFT")
-    device_type = args.device_type or autodetect_device_type()
-    ddp, rank, local_rank, world_size, device = compute_init(device_type)
-    master = rank == 0
-    print_banner()
-    sync = torch.cuda.synchronize if device_type == "cuda" else (lambda: None)
-    try: model, tokenizer, meta = load_model("base", device, phase="train", model_tag=args.model_tag, step=args.model_step)
+# %% ../../nbs/14_chat_sft.ipynb #0720c6a6
+def load_base(args, device):
+    "The base model, tokenizer and meta to fine-tune, or an exit that says how to make one."
+    try:
+        return load_model("base", device, phase="train", model_tag=args.model_tag,
+                          step=args.model_step)
     except FileNotFoundError as e:
-        raise SystemExit(f"{e}\nchat_sft fine-tunes a base model: pretrain one first with `python -m nanochat.scripts.base_train` "
+        raise SystemExit(f"{e}\nchat_sft fine-tunes a base model: pretrain one first with `python "
+                         "-m nanochat.scripts.base_train` "
                          "(runs/runcpu.sh trains a small one on a CPU).")
-    inherit(args, meta)
-    B, T = args.device_batch_size, args.max_seq_len
-    per_step = B * T * world_size
-    if args.total_batch_size % per_step:
-        raise SystemExit(f"--total-batch-size {args.total_batch_size} must be a multiple of device_batch_size x max_seq_len x world_size "
-                         f"= {per_step}: change --device-batch-size or --total-batch-size.")
-    grad_accum_steps = args.total_batch_size // per_step
-    data = resolve_data(args.data)
-    train_tasks, val_tasks = sft_tasks(data, args.mmlu_epochs, args.gsm8k_epochs)
-    train_dataset, val_dataset = TaskMixture(train_tasks), TaskMixture(val_tasks)
-    label = "upstream's (hub)" if data == "hub" else "OFFLINE STAND-INS (non-standard: see 14_chat_sft)"
-    print0(f"SFT data: {label}\n  train {len(train_dataset):,} conversations: {describe(train_tasks)}\n"
-           f"  val {len(val_dataset):,}: {describe(val_tasks)}")
-    if args.chatcore_every > 0:
-        for name in CHATCORE_TASKS: make_task(name, data == "offline")     # missing task data fails now, not after training
-    depth = model.config.n_layer
-    model_tag = args.model_tag or f"d{depth}"
-    checkpoint_dir = os.path.join(get_base_dir(), "chatsft_checkpoints", model_tag)
-    start = max(args.resume_from_step, 0)
-    resumed = None
-    if args.resume_from_step >= 0:
-        model_data, optim_data, resumed = load_checkpoint(checkpoint_dir, start, device, load_optimizer=True, rank=rank)
-        if resumed.get("world_size") != world_size or resumed.get("total_batch_size") != args.total_batch_size:
-            raise SystemExit("Resume needs the same world size and total batch size as the run that saved the checkpoint.")
-        model.load_state_dict(model_data, strict=True, assign=True); del model_data
-    orig_model = model
-    compile_model = args.compile == "1" or (args.compile == "auto" and device_type == "cuda")
-    if compile_model: model = torch.compile(model, dynamic=False)
-    optimizer = orig_model.setup_optimizer(unembedding_lr=args.unembedding_lr, embedding_lr=args.embedding_lr,
-                                           matrix_lr=args.matrix_lr, weight_decay=0.0, compile=compile_model)
-    if resumed is not None:
-        optimizer.load_state_dict(optim_data); del optim_data      # lr, initial_lr and momentum as they were at that step
-    else:
-        base_world = len(meta.get("dataloader_state_dicts") or [None])
-        if args.load_optimizer and base_world != world_size:
-            print0(f"WARNING: the base run had {base_world} rank(s) and this one {world_size}; its optimizer state is sharded per rank, "
-                   "so every rank starts with a fresh optimizer")
-        elif args.load_optimizer:
-            optimizer_data = load_optimizer_state("base", device, rank=rank, model_tag=args.model_tag, step=args.model_step)
-            if optimizer_data is None: print0("WARNING: optimizer checkpoint not found, starting with a fresh optimizer (slightly worse)")
-            else:
-                fresh_lrs = [g["lr"] for g in optimizer.param_groups]
-                optimizer.load_state_dict(optimizer_data); del optimizer_data     # replaces every group hyperparameter...
-                for g, lr in zip(optimizer.param_groups, fresh_lrs): g["lr"] = lr  # ...so restore the learning rates
-                print0("Loaded the base optimizer state (momentum buffers; learning rates reset)")
-        for g in optimizer.param_groups:
-            g["lr"] = g["lr"] * args.init_lr_frac
-            g["initial_lr"] = g["lr"]
-    token_bytes = get_token_bytes(device=device)
-    flops_per_token = orig_model.estimate_flops()
-    peak, peak_source = peak_flops_for(device)
-    print0(f"batch {args.total_batch_size:,} tokens = {B} x {T} x {world_size} ranks x {grad_accum_steps} accumulation steps; "
-           f"MFU against {peak / 1e12:.3f} TFLOP/s ({peak_source})")
-    wandb_run = init_wandb(args.run, config=user_config, project="nanochat-sft", master_process=master)
 
-    loader_state = resumed["dataloader_state_dicts"][rank] if resumed else None
-    # the loader counts micro-batches: N optimizer steps are N x grad_accum_steps of them (upstream counts micro-batches
-    # as steps, the same thing at its default of one micro-batch per step)
-    train_loader = sft_data_generator_bos_bestfit(train_dataset, tokenizer, B, T, device=device, state=loader_state,
-                                                  num_iterations=args.num_iterations * grad_accum_steps if args.num_iterations > 0 else -1)
-    state_before_batch = loader_state
-    x, y, loader_state = next(train_loader)
-    loop = resumed["loop_state"] if resumed else dict(min_val_bpb=float("inf"), smooth_train_loss=0.0, total_training_time=0.0,
-                                                      progress=0.0, last=loader_state["last"])
-    step, val_bpb = start, resumed["val_bpb"] if resumed else None
-    stopper = StopRequest(); old_handlers = stopper.install()
-    stop_agreed = lambda: stopper.agreed(device, ddp)
-    losses, val_history, chatcore_history = [], [], []
+class SFTRun:
+    "One fine-tuning run built from the parsed flags: model, data, optimizer and loop state."
+    def __init__(self, args):
+        self.args, self.user_config = args, vars(args).copy()
+        get_report().start("Chat SFT")
+        self.device_type = args.device_type or autodetect_device_type()
+        self.ddp, self.rank, _, self.world_size, self.device = compute_init(self.device_type)
+        self.master = self.rank == 0
+        print_banner()
+        self.sync = torch.cuda.synchronize if self.device_type == "cuda" else (lambda: None)
+        self.model, self.tokenizer, self.meta = load_base(args, self.device)
+        inherit(args, self.meta)
+        self.B, self.T = args.device_batch_size, args.max_seq_len
+        self.per_step = self.B * self.T * self.world_size
+        if args.total_batch_size % self.per_step:
+            raise SystemExit(f"--total-batch-size {args.total_batch_size} must be a multiple of "
+                             "device_batch_size x max_seq_len x world_size "
+                             f"= {self.per_step}: change --device-batch-size or "
+                             "--total-batch-size.")
+        self.grad_accum_steps = args.total_batch_size // self.per_step
+        self.setup_data()
+        model_tag = args.model_tag or f"d{self.model.config.n_layer}"
+        self.checkpoint_dir = os.path.join(get_base_dir(), "chatsft_checkpoints", model_tag)
+        self.start = max(args.resume_from_step, 0)
+        self.setup_optimizer()
+        self.token_bytes = get_token_bytes(device=self.device)
+        self.flops_per_token = self.orig_model.estimate_flops()
+        self.peak, peak_source = peak_flops_for(self.device)
+        print0(f"batch {args.total_batch_size:,} tokens = {self.B} x {self.T} x {self.world_size} "
+               f"ranks x {self.grad_accum_steps} accumulation steps; "
+               f"MFU against {self.peak / 1e12:.3f} TFLOP/s ({peak_source})")
+        self.wandb_run = init_wandb(args.run, config=self.user_config, project="nanochat-sft",
+                                    master_process=self.master)
+
+@patch
+def setup_data(self: SFTRun):
+    "The train and validation mixtures (hub or offline stand-ins), announced; task data checked."
+    self.data = data = resolve_data(self.args.data)
+    train_tasks, val_tasks = sft_tasks(data, self.args.mmlu_epochs, self.args.gsm8k_epochs)
+    self.train_dataset, self.val_dataset = TaskMixture(train_tasks), TaskMixture(val_tasks)
+    label = ("upstream's (hub)" if data == "hub"
+             else "OFFLINE STAND-INS (non-standard: see 14_chat_sft)")
+    print0(f"SFT data: {label}\n  train {len(self.train_dataset):,} conversations: "
+           f"{describe(train_tasks)}\n"
+           f"  val {len(self.val_dataset):,}: {describe(val_tasks)}")
+    if self.args.chatcore_every > 0:
+        # missing task data fails now, not after training
+        for name in CHATCORE_TASKS: make_task(name, data == "offline")
+
+# %% ../../nbs/14_chat_sft.ipynb #2a9abd87
+@patch
+def setup_optimizer(self: SFTRun):
+    """Resume (weights, optimizer, loader and loop state) or warm-start the optimizer from the base
+    run's state with fresh learning rates; compile when asked."""
+    args, rank, world_size, device = self.args, self.rank, self.world_size, self.device
+    self.resumed = resumed = None
+    if args.resume_from_step >= 0:
+        model_data, optim_data, resumed = load_checkpoint(self.checkpoint_dir, self.start, device,
+                                                          load_optimizer=True, rank=rank)
+        if (resumed.get("world_size") != world_size
+            or resumed.get("total_batch_size") != args.total_batch_size):
+            raise SystemExit("Resume needs the same world size and total batch size as the run "
+                             "that saved the checkpoint.")
+        self.model.load_state_dict(model_data, strict=True, assign=True)
+        del model_data
+        self.resumed = resumed
+    self.orig_model = self.model
+    self.compile = args.compile == "1" or (args.compile == "auto" and self.device_type == "cuda")
+    if self.compile: self.model = torch.compile(self.model, dynamic=False)
+    self.optimizer = optimizer = self.orig_model.setup_optimizer(
+        unembedding_lr=args.unembedding_lr, embedding_lr=args.embedding_lr,
+        matrix_lr=args.matrix_lr, weight_decay=0.0, compile=self.compile)
+    if resumed is not None:
+        # lr, initial_lr and momentum as they were at that step
+        optimizer.load_state_dict(optim_data)
+        return
+    base_world = len(self.meta.get("dataloader_state_dicts") or [None])
+    if args.load_optimizer and base_world != world_size:
+        print0(f"WARNING: the base run had {base_world} rank(s) and this one {world_size}; its "
+               "optimizer state is sharded per rank, "
+               "so every rank starts with a fresh optimizer")
+    elif args.load_optimizer:
+        optimizer_data = load_optimizer_state("base", device, rank=rank,
+                                              model_tag=args.model_tag, step=args.model_step)
+        if optimizer_data is None:
+            print0("WARNING: optimizer checkpoint not found, starting with a fresh optimizer "
+                   "(slightly worse)")
+        else:
+            fresh_lrs = [g["lr"] for g in optimizer.param_groups]
+            # replaces every group hyperparameter...
+            optimizer.load_state_dict(optimizer_data)
+            del optimizer_data
+            # ...so restore the learning rates
+            for g, lr in zip(optimizer.param_groups, fresh_lrs): g["lr"] = lr
+            print0("Loaded the base optimizer state (momentum buffers; learning rates reset)")
+    for g in optimizer.param_groups:
+        g["lr"] = g["lr"] * args.init_lr_frac
+        g["initial_lr"] = g["lr"]
+
+# %% ../../nbs/14_chat_sft.ipynb #7e0bc578
+@patch
+def flops_so_far(self: SFTRun, step):
+    return self.flops_per_token * self.args.total_batch_size * step
+
+@patch
+def validate(self: SFTRun, step, stop_agreed):
+    "Validation bpb on the val mixture; False when a stop request abandoned it."
+    self.model.eval()
+    val_loader = sft_data_generator_bos_bestfit(self.val_dataset, self.tokenizer, self.B, self.T,
+                                                device=self.device)
+    bpb = evaluate_bpb(self.model, ((vx, vy) for vx, vy, _ in val_loader),
+                       max(1, self.args.eval_tokens // self.per_step), self.token_bytes,
+                       should_stop=stop_agreed)
+    self.model.train()
+    if bpb is None:
+        print0(f"Step {step:05d} | validation abandoned: stopping")
+        return False
+    self.val_bpb = bpb
+    self.loop["min_val_bpb"] = min(self.loop["min_val_bpb"], bpb)
+    self.val_history.append((step, bpb))
+    print0(f"Step {step:05d} | Validation bpb: {bpb:.4f}")
+    self.wandb_run.log({"step": step, "total_training_flops": self.flops_so_far(step),
+                        "total_training_time": self.loop["total_training_time"], "val/bpb": bpb})
+    return True
+
+@patch
+def chatcore(self: SFTRun, step):
+    "ChatCORE on upstream's five tasks, logged."
+    self.model.eval()   # the uncompiled model: the prompts change shape all the time
+    a = self.args
+    results, core, core_cat = chatcore_eval(self.orig_model, self.tokenizer, self.B,
+                                            a.chatcore_max_cat, a.chatcore_max_sample,
+                                            self.data == "offline")
+    self.model.train()
+    self.chatcore_history.append((step, core, results))
+    print0(f"Step {step:05d} | ChatCORE: {core:.4f} | ChatCORE_cat: {core_cat:.4f}")
+    self.wandb_run.log({"step": step, "total_training_flops": self.flops_so_far(step),
+                        "chatcore_metric": core, "chatcore_cat": core_cat,
+                        **{f"chatcore/{k}": v for k, v in results.items()}})
+
+@patch
+def save(self: SFTRun, step):
+    "A checkpoint of this step, with every rank's loader state (the batch not yet trained on)."
+    states = [None] * self.world_size
+    if self.ddp: dist.all_gather_object(states, self.state_before_batch)
+    else: states = [self.state_before_batch]
+    m, a = self.orig_model, self.args
+    meta = dict(step=step, val_bpb=self.val_bpb,
+                model_config={**asdict(m.config), "sequence_len": self.T},
+                user_config=self.user_config, sft_data=self.data, world_size=self.world_size,
+                device_batch_size=self.B, max_seq_len=self.T,
+                total_batch_size=a.total_batch_size, dataloader_state_dicts=states,
+                loop_state=dict(self.loop))
+    save_checkpoint(self.checkpoint_dir, step, m.state_dict(), self.optimizer.state_dict(), meta,
+                    rank=self.rank)
+
+# %% ../../nbs/14_chat_sft.ipynb #b97ac482
+@patch
+def train_step(self: SFTRun, step):
+    "One optimizer step over `grad_accum_steps` micro-batches; returns (train loss, lrm, seconds)."
+    a, loop = self.args, self.loop
+    self.sync()
+    t0 = time.time()
+    for _ in range(self.grad_accum_steps):
+        loss = self.model(self.x, self.y)
+        train_loss = loss.detach()
+        (loss / self.grad_accum_steps).backward()
+        self.state_before_batch = self.loader_state
+        # the batch after the last one of the epoch is never trained on
+        self.x, self.y, self.loader_state = next(self.train_loader)
+        loop["progress"] = max(loop["progress"], self.loader_state["progress"])
+        loop["last"] = loop["last"] or self.loader_state["last"]
+    lrm = get_lr_multiplier(loop["progress"], a.warmup_ratio, a.warmdown_ratio, a.final_lr_frac)
+    momentum = get_muon_momentum(step)
+    for g in self.optimizer.param_groups:
+        g["lr"] = g["initial_lr"] * lrm
+        if g["kind"] == "muon": g["momentum"] = momentum
+    self.optimizer.step()
+    self.model.zero_grad(set_to_none=True)
+    train_loss_f = train_loss.item()
+    self.sync()
+    return train_loss_f, lrm, time.time() - t0
+
+@patch
+def log_step(self: SFTRun, step, train_loss_f, lrm, dt):
+    "The smoothed loss, throughput and MFU of a step, printed and (every 10 steps) to wandb."
+    a, loop = self.args, self.loop
+    self.losses.append(train_loss_f)
+    loop["smooth_train_loss"] = 0.9 * loop["smooth_train_loss"] + 0.1 * train_loss_f
+    debiased = loop["smooth_train_loss"] / (1 - 0.9 ** (step + 1))
+    if step > 10: loop["total_training_time"] += dt
+    tok_per_sec = int(a.total_batch_size / dt)
+    mfu = 100 * self.flops_per_token * a.total_batch_size / dt / (self.peak * self.world_size)
+    epoch = self.loader_state["epoch"]
+    print0(f"step {step:05d} ({100 * loop['progress']:.2f}%) | loss: {debiased:.6f} | lrm: "
+           f"{lrm:.2f} | dt: {dt * 1000:.2f}ms | "
+           f"tok/sec: {tok_per_sec:,} | mfu: {mfu:.2f} | epoch: {epoch} | "
+           f"total time: {loop['total_training_time'] / 60:.2f}m")
+    if step % 10 == 0:
+        self.wandb_run.log({"step": step, "total_training_flops": self.flops_so_far(step),
+                            "total_training_time": loop["total_training_time"],
+                            "train/loss": debiased, "train/lrm": lrm, "train/dt": dt,
+                            "train/tok_per_sec": tok_per_sec, "train/mfu": mfu,
+                            "train/epoch": epoch})
+
+# %% ../../nbs/14_chat_sft.ipynb #be343117
+@patch
+def start_loop(self: SFTRun):
+    "The train loader (resumed where the run stopped) and the loop's state."
+    a, resumed = self.args, self.resumed
+    self.loader_state = resumed["dataloader_state_dicts"][self.rank] if resumed else None
+    # the loader counts micro-batches: N optimizer steps are N x grad_accum_steps of them
+    # (upstream counts micro-batches as steps, the same thing at its default of one per step)
+    n_micro = a.num_iterations * self.grad_accum_steps if a.num_iterations > 0 else -1
+    self.train_loader = sft_data_generator_bos_bestfit(self.train_dataset, self.tokenizer,
+                                                       self.B, self.T, device=self.device,
+                                                       state=self.loader_state,
+                                                       num_iterations=n_micro)
+    self.state_before_batch = self.loader_state
+    self.x, self.y, self.loader_state = next(self.train_loader)
+    fresh = dict(min_val_bpb=float("inf"), smooth_train_loss=0.0, total_training_time=0.0,
+                 progress=0.0, last=self.loader_state["last"])
+    self.loop = resumed["loop_state"] if resumed else fresh
+    self.val_bpb = resumed["val_bpb"] if resumed else None
+    self.losses, self.val_history, self.chatcore_history = [], [], []
+
+# %% ../../nbs/14_chat_sft.ipynb #3489c128
+@patch
+def run(self: SFTRun):
+    "Evaluate, save, stop or train, step after step, until the epoch (or the steps) run out."
+    a, start, step = self.args, self.start, self.start
+    self.start_loop()
+    stopper = StopRequest()
+    old_handlers = stopper.install()
+    stop_agreed = lambda: stopper.agreed(self.device, self.ddp)
     try:
         while True:
-            last_step = loop["last"]
-            if ddp:   # every rank must agree, or one would wait forever in the next collective
-                flag = torch.tensor(int(last_step), dtype=torch.int32, device=device)
-                dist.all_reduce(flag, op=dist.ReduceOp.MAX); last_step = bool(flag.item())
+            last_step = self.loop["last"]
+            if self.ddp:   # every rank must agree, or one would wait forever in the next collective
+                flag = torch.tensor(int(last_step), dtype=torch.int32, device=self.device)
+                dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+                last_step = bool(flag.item())
             stop = stop_agreed()
-            if not stop and (last_step or (args.eval_every > 0 and step % args.eval_every == 0)):
-                model.eval()
-                val_loader = sft_data_generator_bos_bestfit(val_dataset, tokenizer, B, T, device=device)
-                bpb = evaluate_bpb(model, ((vx, vy) for vx, vy, _ in val_loader), max(1, args.eval_tokens // per_step), token_bytes,
-                                   should_stop=stop_agreed)
-                model.train()
-                if bpb is None: stop = True; print0(f"Step {step:05d} | validation abandoned: stopping")
-                else:
-                    val_bpb = bpb; loop["min_val_bpb"] = min(loop["min_val_bpb"], bpb); val_history.append((step, bpb))
-                    print0(f"Step {step:05d} | Validation bpb: {bpb:.4f}")
-                    wandb_run.log({"step": step, "total_training_flops": flops_per_token * args.total_batch_size * step,
-                                   "total_training_time": loop["total_training_time"], "val/bpb": bpb})
-            if not stop and args.chatcore_every > 0 and (last_step or (step > 0 and step % args.chatcore_every == 0)):
-                model.eval()   # the uncompiled model: the prompts change shape all the time
-                results, core, core_cat = chatcore_eval(orig_model, tokenizer, B, args.chatcore_max_cat, args.chatcore_max_sample,
-                                                        data == "offline")
-                model.train()
-                chatcore_history.append((step, core, results))
-                print0(f"Step {step:05d} | ChatCORE: {core:.4f} | ChatCORE_cat: {core_cat:.4f}")
-                wandb_run.log({"step": step, "total_training_flops": flops_per_token * args.total_batch_size * step, "chatcore_metric": core,
-                               "chatcore_cat": core_cat, **{f"chatcore/{k}": v for k, v in results.items()}})
-            periodic = args.save_every > 0 and step % args.save_every == 0
+            if not stop and (last_step or (a.eval_every > 0 and step % a.eval_every == 0)):
+                stop = not self.validate(step, stop_agreed)
+            chatcore_due = a.chatcore_every > 0 and (last_step or
+                                                     (step > 0 and step % a.chatcore_every == 0))
+            if not stop and chatcore_due: self.chatcore(step)
+            periodic = a.save_every > 0 and step % a.save_every == 0
             saving = last_step or ((periodic or stop) and step not in (0, start))
-            if saving:
-                states = [None] * world_size
-                if ddp: dist.all_gather_object(states, state_before_batch)
-                else: states = [state_before_batch]
-                save_checkpoint(checkpoint_dir, step, orig_model.state_dict(), optimizer.state_dict(), dict(
-                    step=step, val_bpb=val_bpb, model_config={**asdict(orig_model.config), "sequence_len": T},
-                    user_config=user_config, sft_data=data, world_size=world_size, device_batch_size=B, max_seq_len=T,
-                    total_batch_size=args.total_batch_size, dataloader_state_dicts=states, loop_state=dict(loop)), rank=rank)
+            if saving: self.save(step)
             if last_step or stop:
-                if stop and saving: print0(f"Interrupted: saved step {step}; resume with --resume-from-step {step}")
-                elif stop: print0(f"Interrupted at step {step}: nothing new to save (it is the start of this run)")
+                if stop and saving:
+                    print0(f"Interrupted: saved step {step}; resume with --resume-from-step {step}")
+                elif stop:
+                    print0(f"Interrupted at step {step}: nothing new to save (it is the start of "
+                           "this run)")
                 break
-
-            sync(); t0 = time.time()
-            for _ in range(grad_accum_steps):
-                loss = model(x, y)
-                train_loss = loss.detach()
-                (loss / grad_accum_steps).backward()
-                state_before_batch = loader_state
-                x, y, loader_state = next(train_loader)       # the batch after the last one of the epoch is never trained on
-                loop["progress"] = max(loop["progress"], loader_state["progress"])
-                loop["last"] = loop["last"] or loader_state["last"]
-            lrm = get_lr_multiplier(loop["progress"], args.warmup_ratio, args.warmdown_ratio, args.final_lr_frac)
-            momentum = get_muon_momentum(step)
-            for g in optimizer.param_groups:
-                g["lr"] = g["initial_lr"] * lrm
-                if g["kind"] == "muon": g["momentum"] = momentum
-            optimizer.step()
-            model.zero_grad(set_to_none=True)
-            train_loss_f = train_loss.item()
-            sync(); dt = time.time() - t0
+            train_loss_f, lrm, dt = self.train_step(step)
             step += 1
-            losses.append(train_loss_f)
-            loop["smooth_train_loss"] = 0.9 * loop["smooth_train_loss"] + 0.1 * train_loss_f
-            debiased = loop["smooth_train_loss"] / (1 - 0.9 ** (step + 1))
-            if step > 10: loop["total_training_time"] += dt
-            tok_per_sec = int(args.total_batch_size / dt)
-            mfu = 100 * flops_per_token * args.total_batch_size / dt / (peak * world_size)
-            print0(f"step {step:05d} ({100 * loop['progress']:.2f}%) | loss: {debiased:.6f} | lrm: {lrm:.2f} | dt: {dt * 1000:.2f}ms | "
-                   f"tok/sec: {tok_per_sec:,} | mfu: {mfu:.2f} | epoch: {loader_state['epoch']} | "
-                   f"total time: {loop['total_training_time'] / 60:.2f}m")
-            if step % 10 == 0:
-                wandb_run.log({"step": step, "total_training_flops": flops_per_token * args.total_batch_size * step,
-                               "total_training_time": loop["total_training_time"], "train/loss": debiased, "train/lrm": lrm, "train/dt": dt,
-                               "train/tok_per_sec": tok_per_sec, "train/mfu": mfu, "train/epoch": loader_state["epoch"]})
-            if step == start + 1: gc.collect(); gc.freeze(); gc.disable()
+            self.log_step(step, train_loss_f, lrm, dt)
+            if step == start + 1:
+                gc.collect()
+                gc.freeze()
+                gc.disable()
             elif step % 5000 == 0: gc.collect()
     finally:
         stopper.restore(old_handlers)
         gc.enable()
-    print0(f"Done: {step} steps, minimum validation bpb {loop['min_val_bpb']:.4f}, training time {loop['total_training_time'] / 60:.2f}m")
-    wandb_run.finish()
-    if master: log_report(user_config, step, world_size, loop, losses, val_history, data)
+    return step, stop
+
+# %% ../../nbs/14_chat_sft.ipynb #3b9cf61e
+def main(argv=None):
+    run = SFTRun(build_parser().parse_args(argv))
+    step, stop = run.run()
+    loop = run.loop
+    print0(f"Done: {step} steps, minimum validation bpb {loop['min_val_bpb']:.4f}, training time "
+           f"{loop['total_training_time'] / 60:.2f}m")
+    run.wandb_run.finish()
+    if run.master:
+        log_report(run.user_config, step, run.world_size, loop, run.losses, run.val_history,
+                   run.data)
     compute_cleanup()
-    return dict(losses=losses, val_history=val_history, chatcore_history=chatcore_history, step=step, stopped=stop, data=data,
-                checkpoint_dir=checkpoint_dir)
+    return dict(losses=run.losses, val_history=run.val_history,
+                chatcore_history=run.chatcore_history, step=step, stopped=stop, data=run.data,
+                checkpoint_dir=run.checkpoint_dir)
 
 # %% ../../nbs/14_chat_sft.ipynb #7aff7085
 if __name__ == "__main__": main()

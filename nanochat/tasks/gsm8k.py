@@ -13,14 +13,16 @@ from .common import Task, load_hub_dataset
 GSM_RE = re.compile(r"#### (\-?[0-9\.\,]+)")
 
 def extract_answer(completion):
-    "The number after the first `#### `, stripped and without commas (the official normalization); None if absent."
+    """The number after the first `#### `, stripped and without commas (the official normalization);
+    None if absent."""
     match = GSM_RE.search(completion)
     if match: return match.group(1).strip().replace(",", "")
     return None
 
 # %% ../../nbs/13a_gsm8k.ipynb #dcb29220
 def solution_parts(answer):
-    "GSM8K's annotated solution → assistant parts: text, then python (expression) + python_output (result) per `<<expr=result>>`."
+    """GSM8K's annotated solution → assistant parts: text, then python (expression) + python_output
+    (result) per `<<expr=result>>`."""
     parts = []
     for piece in re.split(r"(<<[^>]+>>)", answer):
         if piece.startswith("<<") and piece.endswith(">>"):
@@ -33,11 +35,14 @@ def solution_parts(answer):
 
 # %% ../../nbs/13a_gsm8k.ipynb #683c0943
 class GSM8K(Task):
-    "GSM8K (`openai/gsm8k`, subset main|socratic, split train|test), shuffled with seed 42; generative."
+    """GSM8K (`openai/gsm8k`, subset main|socratic, split train|test), shuffled with seed 42;
+    generative."""
     def __init__(self, subset, split, **kwargs):
         super().__init__(**kwargs)
-        if subset not in ("main", "socratic"): raise ValueError(f"GSM8K subset must be main|socratic, got {subset!r}")
-        if split not in ("train", "test"): raise ValueError(f"GSM8K split must be train|test, got {split!r}")
+        if subset not in ("main", "socratic"):
+            raise ValueError(f"GSM8K subset must be main|socratic, got {subset!r}")
+        if split not in ("train", "test"):
+            raise ValueError(f"GSM8K split must be train|test, got {split!r}")
         self.subset, self.split = subset, split
         self.ds = load_hub_dataset("openai/gsm8k", subset, split=split).shuffle(seed=42)
 
@@ -53,11 +58,15 @@ class GSM8K(Task):
 
     def evaluate(self, conversation, assistant_response):
         "1 if the response's `#### N` equals the reference's, else 0."
-        if not isinstance(assistant_response, str): raise TypeError(f"the response must be a string, got {type(assistant_response).__name__}")
+        if not isinstance(assistant_response, str):
+            raise TypeError("the response must be a string, got "
+                            f"{type(assistant_response).__name__}")
         reference = conversation["messages"][-1]
         if reference["role"] != "assistant" or not isinstance(reference["content"], list):
-            raise ValueError("the conversation must end with the reference assistant message as a list of parts")
-        return int(extract_answer(assistant_response) == extract_answer(reference["content"][-1]["text"]))
+            raise ValueError("the conversation must end with the reference assistant message as a "
+                             "list of parts")
+        gold = extract_answer(reference["content"][-1]["text"])
+        return int(extract_answer(assistant_response) == gold)
 
     def reward(self, conversation, assistant_response):
         "RL's reward: the evaluation as a float (0.0 or 1.0)."

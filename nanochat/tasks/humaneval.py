@@ -12,7 +12,8 @@ from .common import Task, load_hub_dataset
 
 # %% ../../nbs/13d_humaneval.ipynb #6fa33834
 def extract_imports(prompt):
-    "The `import`/`from` lines at the top of a prompt, up to the first line that is neither blank, a comment nor an import."
+    """The `import`/`from` lines at the top of a prompt, up to the first line that is neither blank,
+    a comment nor an import."""
     imports = []
     for line in prompt.split("\n"):
         s = line.strip()
@@ -21,16 +22,19 @@ def extract_imports(prompt):
     return "\n".join(imports)
 
 def extract_program(completion):
-    "The first fenced code block of a completion (```python or ```), else the whole completion, stripped."
+    """The first fenced code block of a completion (```python or ```), else the whole completion,
+    stripped."""
     matches = re.findall(r"```(?:python)?\s*\n(.*?)\n```", completion, re.DOTALL)
     return matches[0].strip() if matches else completion.strip()
 
 # %% ../../nbs/13d_humaneval.ipynb #dcb29220
 class HumanEval(Task):
-    "HumanEval (`openai/openai_humaneval`, 164 problems), shuffled with seed 42; generative, scored in the sandbox."
+    """HumanEval (`openai/openai_humaneval`, 164 problems), shuffled with seed 42; generative,
+    scored in the sandbox."""
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.ds = load_hub_dataset("openai/openai_humaneval", subset="openai_humaneval", split="test").shuffle(seed=42)
+        self.ds = load_hub_dataset("openai/openai_humaneval",
+                                   subset="openai_humaneval", split="test").shuffle(seed=42)
 
     @property
     def eval_type(self): return "generative"
@@ -40,12 +44,15 @@ class HumanEval(Task):
     def get_example(self, index):
         row = self.ds[index]
         return {"messages": [{"role": "user", "content": row["prompt"]},
-                             {"role": "assistant", "content": f"{row['prompt']}\n{row['canonical_solution']}"}],
+                             {"role": "assistant",
+                              "content": f"{row['prompt']}\n{row['canonical_solution']}"}],
                 "entry_point": row["entry_point"], "test": row["test"]}
 
     def program(self, conversation, completion):
-        "The program that is run: prompt imports, the completion's code, the tests, and the call of `check`."
-        return (extract_imports(conversation["messages"][0]["content"]) + "\n\n" + extract_program(completion) + "\n\n"
+        """The program that is run: prompt imports, the completion's code, the tests, and the call
+        of `check`."""
+        return (extract_imports(conversation["messages"][0]["content"]) + "\n\n"
+                + extract_program(completion) + "\n\n"
                 + conversation["test"] + "\n" + f"check({conversation['entry_point']})")
 
     def evaluate(self, conversation, completion):

@@ -12,25 +12,37 @@ from .common import Task, load_hub_dataset, render_mc
 MMLU_AUX_STANDIN = "nanochat-offline/mmlu-auxiliary-standin"
 
 class MMLU(Task):
-    "MMLU (`cais/mmlu`, subset all), shuffled with seed 42; categorical. `repo_id` reads a stand-in in the same format."
+    """MMLU (`cais/mmlu`, subset all), shuffled with seed 42; categorical. `repo_id` reads a
+    stand-in in the same format."""
     letters = ("A", "B", "C", "D")
-    groups = ('abstract_algebra', 'anatomy', 'astronomy', 'business_ethics', 'clinical_knowledge', 'college_biology', 'college_chemistry',
-              'college_computer_science', 'college_mathematics', 'college_medicine', 'college_physics', 'computer_security',
-              'conceptual_physics', 'econometrics', 'electrical_engineering', 'elementary_mathematics', 'formal_logic', 'global_facts',
-              'high_school_biology', 'high_school_chemistry', 'high_school_computer_science', 'high_school_european_history',
-              'high_school_geography', 'high_school_government_and_politics', 'high_school_macroeconomics', 'high_school_mathematics',
-              'high_school_microeconomics', 'high_school_physics', 'high_school_psychology', 'high_school_statistics',
-              'high_school_us_history', 'high_school_world_history', 'human_aging', 'human_sexuality', 'international_law',
-              'jurisprudence', 'logical_fallacies', 'machine_learning', 'management', 'marketing', 'medical_genetics', 'miscellaneous',
-              'moral_disputes', 'moral_scenarios', 'nutrition', 'philosophy', 'prehistory', 'professional_accounting',
-              'professional_law', 'professional_medicine', 'professional_psychology', 'public_relations', 'security_studies',
+    groups = ('abstract_algebra', 'anatomy', 'astronomy', 'business_ethics', 'clinical_knowledge',
+              'college_biology', 'college_chemistry',
+              'college_computer_science', 'college_mathematics', 'college_medicine',
+              'college_physics', 'computer_security',
+              'conceptual_physics', 'econometrics', 'electrical_engineering',
+              'elementary_mathematics', 'formal_logic', 'global_facts',
+              'high_school_biology', 'high_school_chemistry', 'high_school_computer_science',
+              'high_school_european_history',
+              'high_school_geography', 'high_school_government_and_politics',
+              'high_school_macroeconomics', 'high_school_mathematics',
+              'high_school_microeconomics', 'high_school_physics', 'high_school_psychology',
+              'high_school_statistics',
+              'high_school_us_history', 'high_school_world_history', 'human_aging',
+              'human_sexuality', 'international_law',
+              'jurisprudence', 'logical_fallacies', 'machine_learning', 'management', 'marketing',
+              'medical_genetics', 'miscellaneous',
+              'moral_disputes', 'moral_scenarios', 'nutrition', 'philosophy', 'prehistory',
+              'professional_accounting',
+              'professional_law', 'professional_medicine', 'professional_psychology',
+              'public_relations', 'security_studies',
               'sociology', 'us_foreign_policy', 'virology', 'world_religions')
 
     def __init__(self, subset, split, repo_id="cais/mmlu", **kwargs):
         super().__init__(**kwargs)
         if subset != "all": raise ValueError(f"MMLU subset must be all, got {subset!r}")
         if repo_id == "cais/mmlu" and split not in ("auxiliary_train", "validation", "dev", "test"):
-            raise ValueError(f"MMLU split must be auxiliary_train|validation|dev|test, got {split!r}")
+            raise ValueError("MMLU split must be auxiliary_train|validation|dev|test, got "
+                             f"{split!r}")
         self.subset, self.split, self.repo_id = subset, split, repo_id
         self.ds = load_hub_dataset(repo_id, subset, split=split).shuffle(seed=42)
 
@@ -41,12 +53,15 @@ class MMLU(Task):
 
     def get_example(self, index):
         row = self.ds[index]
-        if len(row["choices"]) != 4: raise ValueError(f"MMLU item {index} has {len(row['choices'])} choices, expected 4")
-        return {"messages": [{"role": "user", "content": render_mc(row["question"], self.letters, row["choices"])},
+        if len(row["choices"]) != 4:
+            raise ValueError(f"MMLU item {index} has {len(row['choices'])} choices, expected 4")
+        return {"messages": [{"role": "user",
+                              "content": render_mc(row["question"], self.letters, row["choices"])},
                              {"role": "assistant", "content": self.letters[row["answer"]]}],
                 "subject": row["subject"], "letters": self.letters}
 
     def evaluate(self, conversation, assistant_response):
         "True if the predicted letter is the reference letter."
-        if assistant_response not in self.letters: raise ValueError(f"MMLU answer {assistant_response!r} must be one of {self.letters}")
+        if assistant_response not in self.letters:
+            raise ValueError(f"MMLU answer {assistant_response!r} must be one of {self.letters}")
         return assistant_response == conversation["messages"][-1]["content"]

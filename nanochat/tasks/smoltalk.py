@@ -12,10 +12,12 @@ from .common import Task, load_hub_dataset, check_messages
 SMOLTALK_STANDIN = "nanochat-offline/smoltalk-standin"
 
 class SmolTalk(Task):
-    "smol-smoltalk (`HuggingFaceTB/smol-smoltalk`, train|test), shuffled with seed 42; `repo_id` reads a stand-in in the same format."
+    """smol-smoltalk (`HuggingFaceTB/smol-smoltalk`, train|test), shuffled with seed 42; `repo_id`
+    reads a stand-in in the same format."""
     def __init__(self, split, repo_id="HuggingFaceTB/smol-smoltalk", **kwargs):
         super().__init__(**kwargs)
-        if split not in ("train", "test"): raise ValueError(f"SmolTalk split must be train|test, got {split!r}")
+        if split not in ("train", "test"):
+            raise ValueError(f"SmolTalk split must be train|test, got {split!r}")
         self.split, self.repo_id = split, repo_id
         self.ds = load_hub_dataset(repo_id, split=split).shuffle(seed=42)
         self.length = len(self.ds)

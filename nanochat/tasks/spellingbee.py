@@ -7,7 +7,7 @@ __all__ = ['LETTERS', 'WORD_LIST_URL', 'TEST_RANDOM_SEED_OFFSET', 'USER_MSG_TEMP
            'SpellingBee', 'SimpleSpelling']
 
 # %% ../../nbs/13f_spellingbee.ipynb #ab451605
-import re, random
+import random
 from functools import lru_cache
 from ..common import download_file_with_lock
 from .common import Task
@@ -20,18 +20,21 @@ TEST_RANDOM_SEED_OFFSET = 10_000_000  # above any train index, so train and test
 
 @lru_cache(maxsize=4)
 def load_words(word_list="web2"):
-    "The words of a named list: 'web2' (Webster's 2nd, from PyPI english-words; offline) or 'words_alpha' (upstream's, downloaded)."
+    """The words of a named list: 'web2' (Webster's 2nd, from PyPI english-words; offline) or
+    'words_alpha' (upstream's, downloaded)."""
     if word_list == "web2":
         from english_words import get_english_words_set
         return tuple(sorted(get_english_words_set(["web2"], alpha=True, lower=True)))
     if word_list == "words_alpha":
         with open(download_file_with_lock(WORD_LIST_URL, "words_alpha.txt"), encoding="utf-8") as f:
             return tuple(line.strip() for line in f)
-    raise ValueError(f"unknown word list {word_list!r}: use 'web2', 'words_alpha', or pass a list of words")
+    raise ValueError(f"unknown word list {word_list!r}: use 'web2', 'words_alpha', or pass a list "
+                     "of words")
 
 def _words(word_list):
     words = load_words(word_list) if isinstance(word_list, str) else tuple(word_list)
-    if not words or not all(isinstance(w, str) and w for w in words): raise ValueError("the word list must be non-empty words")
+    if not words or not all(isinstance(w, str) and w for w in words):
+        raise ValueError("the word list must be non-empty words")
     return words
 
 # %% ../../nbs/13f_spellingbee.ipynb #dcb29220
@@ -97,10 +100,13 @@ USER_MSG_TEMPLATES = [
 
 # %% ../../nbs/13f_spellingbee.ipynb #683c0943
 def spelling_bee_parts(word, letter):
-    "The assistant parts for counting `letter` in `word`: a manual count, a Python check, and `#### N`."
+    """The assistant parts for counting `letter` in `word`: a manual count, a Python check, and
+    `#### N`."""
     count = word.count(letter)
-    text = (f"We are asked to find the number '{letter}' in the word '{word}'. Let me try a manual approach first.\n\n"
-            f"First spell the word out:\n{word}:{','.join(word)}\n\nThen count the occurrences of '{letter}':\n")
+    text = (f"We are asked to find the number '{letter}' in the word '{word}'. Let me try a manual "
+            "approach first.\n\n"
+            f"First spell the word out:\n{word}:{','.join(word)}\n\nThen count the occurrences of "
+            f"'{letter}':\n")
     running = 0
     for i, c in enumerate(word, 1):
         if c == letter:
@@ -113,14 +119,17 @@ def spelling_bee_parts(word, letter):
             {"type": "text", "text": "\n\nLet me double check this using Python:\n\n"},
             {"type": "python", "text": f"'{word}'.count('{letter}')"},
             {"type": "python_output", "text": str(count)},
-            {"type": "text", "text": f"\n\nPython gives us {count}.\n\nMy final answer is:\n\n#### {count}"}]
+            {"type": "text",
+             "text": f"\n\nPython gives us {count}.\n\nMy final answer is:\n\n#### {count}"}]
 
 # %% ../../nbs/13f_spellingbee.ipynb #b0778fbc
 class _WordTask(Task):
-    "What both word tasks share: `size` items drawn from a word list, item i seeded with Random(i) (train) or Random(10M+i) (test)."
+    """What both word tasks share: `size` items drawn from a word list, item i seeded with Random(i)
+    (train) or Random(10M+i) (test)."""
     def __init__(self, size=1000, split="train", word_list="web2", **kwargs):
         super().__init__(**kwargs)
-        if split not in ("train", "test"): raise ValueError(f"{type(self).__name__} split must be train|test, got {split!r}")
+        if split not in ("train", "test"):
+            raise ValueError(f"{type(self).__name__} split must be train|test, got {split!r}")
         self.size, self.split, self.words = size, split, _words(word_list)
 
     @property
@@ -128,16 +137,19 @@ class _WordTask(Task):
 
     def num_examples(self): return self.size
 
-    def item_rng(self, index): return random.Random(index if self.split == "train" else TEST_RANDOM_SEED_OFFSET + index)
+    def item_rng(self, index):
+        return random.Random(index if self.split == "train" else TEST_RANDOM_SEED_OFFSET + index)
 
 class SpellingBee(_WordTask):
     "How many times does a letter occur in a word: generative, scored like GSM8K (`#### N`)."
     def get_example(self, index):
         rng = self.item_rng(index)
         word = rng.choice(self.words)
-        letter = rng.choice(word) if rng.random() < 0.9 else rng.choice(LETTERS)  # 10%: possibly absent (count 0)
+        # 10%: possibly absent (count 0)
+        letter = rng.choice(word) if rng.random() < 0.9 else rng.choice(LETTERS)
         template = rng.choice(USER_MSG_TEMPLATES)
-        if rng.random() < 0.3: template = template.lower()                          # people who skip the shift key
+        # people who skip the shift key
+        if rng.random() < 0.3: template = template.lower()
         quotes = ["", "'", '"']
         lq, wq = rng.choice(quotes), rng.choice(quotes)
         user = template.format(letter=f"{lq}{letter}{lq}", word=f"{wq}{word}{wq}")
@@ -147,14 +159,18 @@ class SpellingBee(_WordTask):
 
     def evaluate(self, conversation, assistant_response):
         "1 if the response's `#### N` is the count, else 0."
-        if not isinstance(assistant_response, str): raise TypeError(f"the response must be a string, got {type(assistant_response).__name__}")
+        if not isinstance(assistant_response, str):
+            raise TypeError("the response must be a string, got "
+                            f"{type(assistant_response).__name__}")
         reference = conversation["messages"][-1]["content"][-1]["text"]
         return int(extract_answer(assistant_response) == extract_answer(reference))
 
-    def reward(self, conversation, assistant_response): return float(self.evaluate(conversation, assistant_response))
+    def reward(self, conversation, assistant_response):
+        return float(self.evaluate(conversation, assistant_response))
 
 class SimpleSpelling(_WordTask):
-    "Spell a word: `Spell the word: X` → `X:x,y,z`. Words are the list shuffled with Random(42); item seeds as SpellingBee."
+    """Spell a word: `Spell the word: X` → `X:x,y,z`. Words are the list shuffled with Random(42);
+    item seeds as SpellingBee."""
     def __init__(self, size=1000, split="train", word_list="web2", **kwargs):
         super().__init__(size, split, word_list, **kwargs)
         words = list(self.words)
