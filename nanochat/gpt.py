@@ -266,10 +266,11 @@ def forward(self: GPT, idx, targets=None, kv_cache=None, loss_reduction="mean", 
         if T > 1: x = self._smear(x)
     else:
         prev, kv_cache.prev_embedding = kv_cache.prev_embedding, x[:, -1:]
-        if T > 1: x = self._smear(x)               # prefill: within the chunk only
-        elif prev is not None:                     # decode: mix in the previous token's embedding
-            x = (x + self.smear_lambda.to(x.dtype)
-                 * torch.sigmoid(self.smear_gate(x[..., :24])) * prev)
+        if prev is None:                           # a prefill from the start: within the chunk
+            if T > 1: x = self._smear(x)
+        else:      # decode, or a prefill in chunks: the token before this one is in the cache
+            gate = self.smear_lambda.to(x.dtype) * torch.sigmoid(self.smear_gate(x[..., :24]))
+            x = x + gate * torch.cat([prev, x[:, :-1]], dim=1)
     x0, x_backout = x, None
     for i, block in enumerate(self.transformer.h):
         x = self.resid_lambdas[i].to(x.dtype) * x + self.x0_lambdas[i].to(x.dtype) * x0

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['RL_TASKS', 'SPELLINGBEE_RL_TRAIN', 'rollout_seed', 'get_rollouts', 'pg_loss', 'run_gsm8k_eval', 'pass_at_k',
-           'rl_tasks', 'build_parser', 'log_report', 'load_sft', 'RLRun', 'main']
+           'rl_tasks', 'build_parser', 'log_report', 'load_sft', 'RLRun', 'main', 'ToolOrNot', 'demo_tasks', 'demo_sft']
 
 # %% ../../nbs/16_chat_rl.ipynb #ab451605
 import os, time, argparse
@@ -21,7 +21,10 @@ from ..engine import Engine
 from .base_train import StopRequest
 from .chat_eval import GSM8K_STANDIN_TRAIN
 from ..tasks.gsm8k import GSM8K
-from ..tasks.spellingbee import SpellingBee
+from ..tasks.spellingbee import (SpellingBee, load_words, spelling_bee_parts,
+                                         USER_MSG_TEMPLATES, LETTERS)
+from ..gpt import GPT, GPTConfig
+from .chat_sft import sft_data_generator_bos_bestfit
 from ..report import get_report
 
 # %% ../../nbs/16_chat_rl.ipynb #6fa33834
@@ -396,6 +399,55 @@ def main(argv=None, tasks=None):
     return dict(history=run.history, passk_history=run.passk_history, correct=run.correct,
                 stopped=stop, num_steps=run.num_steps, checkpoint_dir=run.checkpoint_dir,
                 data=run.data)
+
+# %% ../../nbs/16_chat_rl.ipynb #6f66750e
+class ToolOrNot(SpellingBee):
+    """SpellingBee with the count drawn first (uniform over 0..3), then a word and letter with that
+    count; a fraction `tool_frac` of the answers check with Python, the rest count by hand only."""
+    def __init__(self, size, split, words, tool_frac=0.5):
+        super().__init__(size, split, word_list=words)
+        self.tool_frac = tool_frac
+        self.pairs = {c: [(w, l) for w in words
+                          for l in LETTERS if w.count(l) == c] for c in range(4)}
+    def get_example(self, index):
+        rng = self.item_rng(index)
+        word, letter = rng.choice(self.pairs[rng.randrange(4)])
+        # [manual count, "let me check", python, output, "#### N"]
+        parts = spelling_bee_parts(word, letter)
+        if rng.random() >= self.tool_frac:
+            parts = [parts[0], {"type": "text",
+                                "text": f"\n\nMy final answer is:\n\n#### {word.count(letter)}"}]
+        question = rng.choice(USER_MSG_TEMPLATES).format(letter=letter, word=word)
+        return {"messages": [{"role": "user", "content": question},
+                             {"role": "assistant", "content": parts}]}
+
+def demo_tasks(words=None):
+    "The demonstration's (train, held-out) ToolOrNot tasks, on words of 3-6 letters by default."
+    words = words or [w for w in load_words() if 3 <= len(w) <= 6]
+    return ToolOrNot(20000, "train", words), ToolOrNot(256, "test", words)
+
+# %% ../../nbs/16_chat_rl.ipynb #53497667
+def demo_sft(tok, task, seed=0, steps=200):
+    """The demonstration's SFT model: 2 layers, d_model 128, `steps` steps of 16 x 256 tokens of
+    `task`, the rate flat then down to 0 over the second half. Returns (model, losses)."""
+    torch.manual_seed(seed)
+    cfg = GPTConfig(sequence_len=512, vocab_size=tok.get_vocab_size(), n_layer=2, n_head=2,
+                    n_kv_head=2, n_embd=128, window_pattern="L")
+    with torch.device("meta"): model = GPT(cfg)
+    model.to_empty(device="cpu")
+    model.init_weights()
+    opt = model.setup_optimizer()
+    rows = sft_data_generator_bos_bestfit(task, tok, B=16, T=256)
+    losses = []
+    for i in range(steps):
+        x, y, _ = next(rows)
+        loss = model(x, y)
+        loss.backward()
+        for g in opt.param_groups: g["lr"] = g["initial_lr"] * min(1.0, 2 * (steps - i) / steps)
+        opt.step()
+        model.zero_grad(set_to_none=True)
+        losses.append(loss.item())
+    return model, losses
 
 # %% ../../nbs/16_chat_rl.ipynb #7aff7085
 if __name__ == "__main__": main()

@@ -6,8 +6,8 @@
 __all__ = ['MAX_MESSAGES_PER_REQUEST', 'MAX_MESSAGE_LENGTH', 'MAX_TOTAL_CONVERSATION_LENGTH', 'MIN_TEMPERATURE',
            'MAX_TEMPERATURE', 'MIN_TOP_K', 'MAX_TOP_K', 'MIN_MAX_TOKENS', 'MAX_MAX_TOKENS', 'MAX_BODY_BYTES',
            'MAX_DRAIN_BYTES', 'MAX_N', 'MAX_STOP', 'STREAM_HEADERS', 'render_prompt', 'BadRequest', 'parse_json_body',
-           'validate_messages', 'parse_openai', 'WorkerPool', 'openai_error', 'read_body', 'ChatAPI', 'seed_completion',
-           'openai_completion', 'make_app', 'ServerProcess', 'build_parser', 'main']
+           'validate_messages', 'parse_openai', 'WorkerPool', 'openai_error', 'read_body', 'ChatAPI', 'next_events',
+           'seed_completion', 'openai_completion', 'make_app', 'ServerProcess', 'build_parser', 'main']
 
 # %% ../../nbs/17_chat_web.ipynb #76e23b49
 import argparse, asyncio, json, socket, subprocess, sys, threading, time, uuid
@@ -245,6 +245,12 @@ class ChatAPI:
         return render_prompt(self.tokenizer, messages, self.capacity, max_tokens)
 
 # %% ../../nbs/17_chat_web.ipynb #af520672
+async def next_events(queue):
+    "The events waiting on `queue`, at least one: a step's events go out in one write."
+    batch = [await queue.get()]
+    while not queue.empty(): batch.append(queue.get_nowait())
+    return batch
+
 async def seed_completion(api, request):
     """The seed's endpoint: streaming only, `data: {"token": ..., "gpu": ...}` events, then
     `data: {"done": true}`."""
@@ -266,15 +272,16 @@ async def seed_completion(api, request):
                             headers={"Retry-After": str(api.retry_after)})
     async def events():
         try:
-            while True:
-                _, kind, value = await req.events.get()
-                if kind == "token": yield _sse({"token": value, "gpu": req.worker})
-                elif kind == "error":
-                    yield _sse({"error": value})
-                    break
-                else:
-                    yield _sse({"done": True})
-                    break
+            ended = False
+            while not ended:
+                out = []
+                for _, kind, value in await next_events(req.events):
+                    if kind == "token": out.append(_sse({"token": value, "gpu": req.worker}))
+                    else:
+                        out.append(_sse({"error": value} if kind == "error" else {"done": True}))
+                        ended = True
+                        break
+                yield "".join(out)
         finally: req.cancel()      # the client left (or the reply ended): free the row
     return StreamingResponse(events(), media_type="text/event-stream", headers=STREAM_HEADERS)
 
@@ -331,17 +338,20 @@ async def _openai_chunks(reqs, shared, head, usage, include_usage):
                                        "finish_reason": finish}
     try:
         for i in range(len(reqs)): yield chunk([delta(i, {"role": "assistant", "content": ""})])
-        left = len(reqs)
-        while left:
-            i, kind, value = await shared.get()
-            if kind == "token": yield chunk([delta(i, {"content": value})])
-            elif kind == "error":
-                yield _sse({"error": {"message": value, "type": "server_error", "param": None,
-                                      "code": None}})
-                break
-            else:
-                left -= 1
-                yield chunk([delta(i, {}, value)])
+        left, failed = len(reqs), False
+        while left and not failed:
+            out = []
+            for i, kind, value in await next_events(shared):
+                if kind == "token": out.append(chunk([delta(i, {"content": value})]))
+                elif kind == "error":
+                    out.append(_sse({"error": {"message": value, "type": "server_error",
+                                               "param": None, "code": None}}))
+                    failed = True
+                    break
+                else:
+                    left -= 1
+                    out.append(chunk([delta(i, {}, value)]))
+            yield "".join(out)
         if include_usage and not left: yield chunk([], usage=usage())
         yield "data: [DONE]\n\n"
     finally:
