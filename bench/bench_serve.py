@@ -13,7 +13,7 @@ first token (request sent -> first content) p50/p95 and aggregate tokens/s (all 
 wall time). `--runs` repeats everything (fresh servers each time); the summary gives medians and
 ranges.
 """
-import argparse, json, os, statistics, time
+import argparse, json, logging, os, statistics, time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -115,6 +115,7 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     p.add_argument("--device-type", default="cpu")
     args = p.parse_args(argv)
+    logging.getLogger("httpx").setLevel(logging.WARNING)      # not a line per request
     levels = [int(c) for c in args.clients.split(",")]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     if args.threads: env["OMP_NUM_THREADS"] = str(args.threads)

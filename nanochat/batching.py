@@ -240,9 +240,10 @@ class Batcher:
     Between two steps it frees the rows of finished or cancelled requests and admits waiting ones:
     each prompt is prefilled alone into a batch-1 cache (at most `prefill_chunk` of its tokens per
     step while rows are decoding, so that a long prompt does not stall them), then copied into a
-    free row. Requests join and leave the running batch without waiting for each other."""
+    free row. Requests join and leave the running batch without waiting for each other. `threads`:
+    torch's CPU threads for the decode thread (default: the current setting)."""
     def __init__(self, model, tokenizer, batch_size=32, max_queue=64, max_context=None,
-                 fast_decode=True, name="cpu", prefill_chunk=256):
+                 fast_decode=True, name="cpu", prefill_chunk=256, threads=None):
         c, self.device = model.config, model.get_device()
         self.model, self.tok, self.name = model, tokenizer, name
         self.capacity = max_context or c.sequence_len
@@ -252,6 +253,7 @@ class Batcher:
         if batch_size < 1 or max_queue < 0 or prefill_chunk < 1:
             raise ValueError("batch_size and prefill_chunk must be >= 1, max_queue >= 0")
         self.batch_size, self.max_queue, self.prefill_chunk = batch_size, max_queue, prefill_chunk
+        self.threads = threads or torch.get_num_threads()
         hd = c.n_embd // c.n_head
         self.cache = SlotKVCache(batch_size, self.capacity, c.n_kv_head, hd, c.n_layer, self.device)
         self.kv_kwargs = dict(num_heads=c.n_kv_head, head_dim=hd, num_layers=c.n_layer,
@@ -322,6 +324,7 @@ def close(self: Batcher):
 @patch
 def _loop(self: Batcher):
     "The decode thread: wait for work, take what fits, prefill, step; deliver the step's events."
+    torch.set_num_threads(self.threads)     # this thread's own pool of CPU threads (see below)
     while True:
         with self.cond:
             while not (self.waiting or self.rows or self.prefilling or self._closed):

@@ -474,6 +474,9 @@ def build_parser():
     p.add_argument("--max-context", type=int, default=None,
                    help="tokens per conversation, prompt and reply (default: the model's "
                         "sequence_len)")
+    p.add_argument("--prefill-chunk", type=int, default=256,
+                   help="prompt tokens prefilled per step while other requests decode (chunked "
+                        "prefill: a long prompt does not stall them)")
     return p
 
 def _check_args(args, device_type):
@@ -490,8 +493,8 @@ def _check_args(args, device_type):
         raise SystemExit(f"-k must be in [{MIN_TOP_K}, {MAX_TOP_K}]")
     if not MIN_MAX_TOKENS <= args.max_tokens <= MAX_MAX_TOKENS:
         raise SystemExit(f"-m must be in [{MIN_MAX_TOKENS}, {MAX_MAX_TOKENS}]")
-    if args.batch_size < 1 or args.max_queue < 0:
-        raise SystemExit("--batch-size must be >= 1 and --max-queue >= 0")
+    if args.batch_size < 1 or args.max_queue < 0 or args.prefill_chunk < 1:
+        raise SystemExit("--batch-size and --prefill-chunk must be >= 1, --max-queue >= 0")
     if args.max_context is not None and args.max_context < 16:
         raise SystemExit("--max-context must be at least 16 tokens")
 
@@ -501,6 +504,10 @@ def main(argv=None):
     device_type = autodetect_device_type() if args.device_type == "" else args.device_type
     _check_args(args, device_type)
     source, _ = pick_source(args.source)          # a missing checkpoint: says how to make one
+    # torch's CPU threads work for the decode threads only: a pool of several threads used by this
+    # (main) thread would slow every other thread's pool (10c_batching measures it)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     _, _, _, _, device = compute_init(device_type)
     batchers, meta = [], None
     for i in range(args.num_gpus):
@@ -511,7 +518,8 @@ def main(argv=None):
             raise SystemExit(f"--max-context={args.max_context} exceeds this model's rotary table "
                              f"({model.cos.size(1)} positions)")
         batchers.append(Batcher(model, tokenizer, args.batch_size, args.max_queue,
-                                args.max_context, name=str(dev)))
+                                args.max_context, name=str(dev), prefill_chunk=args.prefill_chunk,
+                                threads=threads))
     pool, capacity = WorkerPool(batchers), batchers[0].capacity
     model_id = f"nanochat-{source}-d{model.config.n_layer}"
     app = make_app(pool, tokenizer,
