@@ -60,56 +60,60 @@ class SlotKVCache:
             self._masks[(left, Tm)] = m[:, None, None, :]
         return self._masks[(left, Tm)]
 
-    def attend(self, layer, q, k, v, window_size):
-        """q: (n, 1, H, d); k, v: (n, 1, Hkv, d) of each row's new token at its own position -> (n,
-        1, H, d)."""
-        n, T, H, d = q.shape
-        if T != 1 or n != self.n:
-            raise ValueError(f"SlotKVCache decodes one token for each of its {self.n} rows, got q "
-                             f"of shape {tuple(q.shape)}")
-        rows, pos = self._rows[:n], self.pos[:n]
-        # (n, Hkv, d) written at (row, pos_row)
-        self.k[layer, rows, :, pos] = k[:, 0]
-        self.v[layer, rows, :, pos] = v[:, 0]
-        # the longest row bounds the keys read
-        Tm = max(self.hpos[:n]) + 1
-        kk, vv = self.k[layer, :n, :, :Tm], self.v[layer, :n, :, :Tm]        # (n, Hkv, Tm, d) views
-        y = F.scaled_dot_product_attention(q.transpose(1, 2), kk, vv,
-                                           attn_mask=self._mask(window_size[0], Tm),
-                                           enable_gqa=H != kk.size(1))
-        return y.transpose(1, 2)
+# %% ../nbs/10c_batching.ipynb #6e3db248
+@patch
+def attend(self: SlotKVCache, layer, q, k, v, window_size):
+    """q: (n, 1, H, d); k, v: (n, 1, Hkv, d) of each row's new token at its own position -> (n,
+    1, H, d)."""
+    n, T, H, d = q.shape
+    if T != 1 or n != self.n:
+        raise ValueError(f"SlotKVCache decodes one token for each of its {self.n} rows, got q "
+                         f"of shape {tuple(q.shape)}")
+    rows, pos = self._rows[:n], self.pos[:n]
+    # (n, Hkv, d) written at (row, pos_row)
+    self.k[layer, rows, :, pos] = k[:, 0]
+    self.v[layer, rows, :, pos] = v[:, 0]
+    # the longest row bounds the keys read
+    Tm = max(self.hpos[:n]) + 1
+    kk, vv = self.k[layer, :n, :, :Tm], self.v[layer, :n, :, :Tm]        # (n, Hkv, Tm, d) views
+    y = F.scaled_dot_product_attention(q.transpose(1, 2), kk, vv,
+                                       attn_mask=self._mask(window_size[0], Tm),
+                                       enable_gqa=H != kk.size(1))
+    return y.transpose(1, 2)
 
-    def admit(self, prefill_cache):
-        "Copy a filled batch-1 `KVCache` into the next free row; returns the row's index."
-        if self.n == self.slots: raise RuntimeError(f"all {self.slots} rows are busy")
-        P = prefill_cache.get_pos()
-        if P >= self.max_seq_len:
-            raise ValueError(f"a prompt of {P} tokens leaves no room in rows of {self.max_seq_len}")
-        i = self.n
-        # (L, P, Hkv, d) -> (L, Hkv, P, d)
-        self.k[:, i, :, :P] = prefill_cache.k_cache[:, 0, :P].transpose(1, 2)
-        self.v[:, i, :, :P] = prefill_cache.v_cache[:, 0, :P].transpose(1, 2)
-        self.pos[i], self.hpos[i] = P, P
-        pe = prefill_cache.prev_embedding                                    # (1, 1, C)
-        self.prev_embedding = pe.clone() if i == 0 else torch.cat([self.prev_embedding, pe])
-        self.n += 1; self._masks = {}
-        return i
+@patch
+def admit(self: SlotKVCache, prefill_cache):
+    "Copy a filled batch-1 `KVCache` into the next free row; returns the row's index."
+    if self.n == self.slots: raise RuntimeError(f"all {self.slots} rows are busy")
+    P = prefill_cache.get_pos()
+    if P >= self.max_seq_len:
+        raise ValueError(f"a prompt of {P} tokens leaves no room in rows of {self.max_seq_len}")
+    i = self.n
+    # (L, P, Hkv, d) -> (L, Hkv, P, d)
+    self.k[:, i, :, :P] = prefill_cache.k_cache[:, 0, :P].transpose(1, 2)
+    self.v[:, i, :, :P] = prefill_cache.v_cache[:, 0, :P].transpose(1, 2)
+    self.pos[i], self.hpos[i] = P, P
+    pe = prefill_cache.prev_embedding                                    # (1, 1, C)
+    self.prev_embedding = pe.clone() if i == 0 else torch.cat([self.prev_embedding, pe])
+    self.n += 1; self._masks = {}
+    return i
 
-    def remove(self, i):
-        """Free row i: the last row moves into its place (rows stay 0..n-1), so callers must move
-        their own state likewise."""
-        last = self.n - 1
-        if not 0 <= i <= last: raise IndexError(f"row {i} is not running (rows 0..{last})")
-        if i != last:
-            P = self.hpos[last]
-            self.k[:, i, :, :P] = self.k[:, last, :, :P]
-            self.v[:, i, :, :P] = self.v[:, last, :, :P]
-            self.pos[i], self.hpos[i] = self.pos[last], P
-            keep = list(range(last)); keep[i] = last
-            self.prev_embedding = self.prev_embedding[keep]
-        else:
-            self.prev_embedding = self.prev_embedding[:last]
-        self.n = last; self._masks = {}
+@patch
+def remove(self: SlotKVCache, i):
+    """Free row i: the last row moves into its place (rows stay 0..n-1), so callers must move
+    their own state likewise."""
+    last = self.n - 1
+    if not 0 <= i <= last: raise IndexError(f"row {i} is not running (rows 0..{last})")
+    if i != last:
+        P = self.hpos[last]
+        self.k[:, i, :, :P] = self.k[:, last, :, :P]
+        self.v[:, i, :, :P] = self.v[:, last, :, :P]
+        self.pos[i], self.hpos[i] = self.pos[last], P
+        keep = list(range(last)); keep[i] = last
+        self.prev_embedding = self.prev_embedding[keep]
+    else:
+        self.prev_embedding = self.prev_embedding[:last]
+    self.n = last; self._masks = {}
 
 # %% ../nbs/10c_batching.ipynb #1cdb2d2e
 def sample_token(logits, rng, temperature=1.0, top_k=None, top_p=None):

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['GSM8K_STANDIN_TRAIN', 'TASKS', 'CHATCORE_TASKS', 'BASELINES', 'categorical_counts', 'run_categorical_eval',
            'generative_counts', 'run_generative_eval', 'make_task', 'task_label', 'run_chat_eval', 'centered',
-           'chatcore', 'log_report', 'build_parser', 'write_results', 'main']
+           'chatcore', 'log_report', 'build_parser', 'write_results', 'evaluate_tasks', 'print_table', 'main']
 
 # %% ../../nbs/15_chat_eval.ipynb #ab451605
 import os, sys, csv, json, argparse
@@ -207,6 +207,7 @@ def build_parser():
       help="where to write the CSV and JSON (default: $NANOCHAT_BASE_DIR/chat_eval)")
     return p
 
+# %% ../../nbs/15_chat_eval.ipynb #641c7cce
 _TRAINED_BY = {"base": "base_train", "sft": "chat_sft", "rl": "chat_rl"}
 
 def write_results(out_dir, stem, rows, core, missing, info):
@@ -226,6 +227,35 @@ def write_results(out_dir, stem, rows, core, missing, info):
     os.replace(csv_path + ".tmp", csv_path); os.replace(json_path + ".tmp", json_path)
     return csv_path, json_path
 
+# %% ../../nbs/15_chat_eval.ipynb #a3feeaa9
+def evaluate_tasks(task_names, model, tokenizer, args, heldout):
+    "Each task's counts as a row of the table, and {task: accuracy}."
+    engine = Engine(model, tokenizer)
+    rows, results = [], {}
+    for name in task_names:
+        label = task_label(name, heldout)
+        print0(f"== {label}")
+        passed, total = run_chat_eval(name, model, tokenizer, engine, batch_size=args.batch_size,
+                                      num_samples=args.num_samples,
+                                      max_new_tokens=args.max_new_tokens,
+                                      temperature=args.temperature, top_k=args.top_k,
+                                      max_problems=args.max_problems,
+                                      gsm8k_heldout=heldout, return_counts=True)
+        results[name] = passed / total
+        rows.append(dict(task=name, label=label, passed=passed, total=total,
+                         accuracy=passed / total, centered=centered(name, passed / total)))
+        print0(f"{label} accuracy: {100 * passed / total:.2f}%")
+    return rows, results
+
+def print_table(rows, core, missing):
+    print0("\n| task | passed / total | accuracy | centered |\n|---|---|---|---|")
+    for r in rows:
+        print0(f"| {r['label']} | {r['passed']} / {r['total']} | {100 * r['accuracy']:.2f}% | "
+               f"{r['centered']:.4f} |")
+    print0(f"ChatCORE metric: {core:.4f}" if core is not None
+           else f"ChatCORE: not computed (missing: {', '.join(missing)})")
+
+# %% ../../nbs/15_chat_eval.ipynb #e512bfda
 def main(argv=None):
     args = build_parser().parse_args(argv)
     get_report().start(f"Chat evaluation {args.source}")
@@ -245,28 +275,9 @@ def main(argv=None):
     heldout = args.gsm8k == "heldout" or (args.gsm8k == "auto"
                                           and "offline" in (meta.get("sft_data"),
                                                             meta.get("rl_data")))
-    engine = Engine(model, tokenizer)
-    rows, results = [], {}
-    for name in task_names:
-        label = task_label(name, heldout)
-        print0(f"== {label}")
-        passed, total = run_chat_eval(name, model, tokenizer, engine, batch_size=args.batch_size,
-                                      num_samples=args.num_samples,
-                                      max_new_tokens=args.max_new_tokens,
-                                      temperature=args.temperature, top_k=args.top_k,
-                                      max_problems=args.max_problems,
-                                      gsm8k_heldout=heldout, return_counts=True)
-        results[name] = passed / total
-        rows.append(dict(task=name, label=label, passed=passed, total=total, accuracy=passed
-                         / total, centered=centered(name, passed / total)))
-        print0(f"{label} accuracy: {100 * passed / total:.2f}%")
+    rows, results = evaluate_tasks(task_names, model, tokenizer, args, heldout)
     core, missing = chatcore(results)
-    print0(f"\n| task | passed / total | accuracy | centered |\n|---|---|---|---|")
-    for r in rows:
-        print0(f"| {r['label']} | {r['passed']} / {r['total']} | {100 * r['accuracy']:.2f}% | "
-               f"{r['centered']:.4f} |")
-    print0(f"ChatCORE metric: {core:.4f}" if core is not None
-           else f"ChatCORE: not computed (missing: {', '.join(missing)})")
+    print_table(rows, core, missing)
     tag = args.model_tag or find_largest_model(_checkpoints_dir(args.source))
     step = (args.step if args.step is not None
             else find_last_step(os.path.join(_checkpoints_dir(args.source), tag)))

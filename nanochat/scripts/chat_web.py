@@ -83,6 +83,7 @@ def parse_json_body(raw):
         raise BadRequest(f"the body must be a JSON object, got {type(body).__name__}")
     return body
 
+# %% ../../nbs/17_chat_web.ipynb #c14a8669
 def _number(body, name, lo, hi, default, integer=False):
     """body[name] as a number in [lo, hi] (an int when `integer`), `default` when absent or null;
     bools are not numbers."""
@@ -479,6 +480,7 @@ def build_parser():
                         "prefill: a long prompt does not stall them)")
     return p
 
+# %% ../../nbs/17_chat_web.ipynb #dd4656c9
 def _check_args(args, device_type):
     if args.num_gpus < 1: raise SystemExit("--num-gpus must be at least 1")
     if device_type != "cuda" and args.num_gpus != 1:
