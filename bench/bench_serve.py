@@ -12,10 +12,15 @@ does not depend on the batch) and the same number of tokens. Per design and conc
 first token (request sent -> first content) p50/p95 and aggregate tokens/s (all tokens over the
 wall time). `--runs` repeats everything (fresh servers each time); the summary gives medians and
 ranges.
-"""
-import argparse, json, logging, os, statistics, time
-from concurrent.futures import ThreadPoolExecutor
 
+The clients share the machine with the server, so they are kept light: one asyncio event loop
+(aiohttp), whose CPU time is printed beside each level. For the batched server the decode thread's
+own profile (its `/stats`) is printed too: seconds in prefill, sampling, per-row work and forward,
+and the mean number of rows in a step.
+"""
+import argparse, asyncio, json, logging, os, resource, statistics, time
+
+import aiohttp
 import httpx
 import torch
 
@@ -27,16 +32,18 @@ from nanochat.scripts.chat_web import ServerProcess
 QUESTIONS = ["Hello! How are you?", "What is the capital of France?", "Tell me a joke.",
              "Why is the sky blue?", "Write a haiku about the sea.", "What is 12 times 7?",
              "Who are you?", "Give me three tips to sleep better."]
+PHASES = ("prefill", "sample", "rows", "forward")
 
-def one_request(url, i, j, max_tokens):
+async def one_request(session, url, i, j, max_tokens):
     "(ttft s, tokens, seconds) of one streamed request."
     body = {"model": "nanochat", "max_tokens": max_tokens, "temperature": 0.8, "top_k": 50,
             "messages": [{"role": "user", "content": QUESTIONS[(i + j) % len(QUESTIONS)]}],
             "seed": 1000 * i + j, "stream": True, "stream_options": {"include_usage": True}}
     t0, ttft, tokens = time.perf_counter(), None, None
-    with httpx.stream("POST", url + "/v1/chat/completions", json=body, timeout=600) as r:
-        if r.status_code != 200: raise RuntimeError(f"HTTP {r.status_code}: {r.read()[:200]}")
-        for line in r.iter_lines():
+    async with session.post(url + "/v1/chat/completions", json=body) as r:
+        if r.status != 200: raise RuntimeError(f"HTTP {r.status}: {(await r.read())[:200]}")
+        async for raw in r.content:                                  # one line at a time
+            line = raw.decode().strip()
             if not line.startswith("data: ") or line == "data: [DONE]": continue
             ev = json.loads(line[6:])
             content = ev["choices"] and ev["choices"][0]["delta"].get("content")
@@ -45,17 +52,37 @@ def one_request(url, i, j, max_tokens):
     end = time.perf_counter()
     return (ttft if ttft is not None else end - t0), tokens, end - t0
 
+async def _clients(url, clients, requests, max_tokens):
+    timeout = aiohttp.ClientTimeout(total=600)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
+                                     timeout=timeout) as session:
+        async def client(i):
+            return [await one_request(session, url, i, j, max_tokens) for j in range(requests)]
+        return await asyncio.gather(*(client(i) for i in range(clients)))
+
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
 def run_level(url, clients, requests, max_tokens):
-    def client(i): return [one_request(url, i, j, max_tokens) for j in range(requests)]
-    t0 = time.perf_counter()
-    with ThreadPoolExecutor(clients) as ex: per_client = list(ex.map(client, range(clients)))
-    wall = time.perf_counter() - t0
+    "`clients` concurrent clients, `requests` each: tokens, wall, TTFT p50/p95, tok/s, client CPU."
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    per_client = asyncio.run(_clients(url, clients, requests, max_tokens))
+    wall, client_cpu = time.perf_counter() - t0, cpu_seconds() - c0
     flat = [r for rs in per_client for r in rs]
     ttfts = sorted(r[0] for r in flat)
     pct = lambda q: ttfts[min(len(ttfts) - 1, int(q * len(ttfts)))]
     total = sum(r[1] for r in flat)
     return dict(tokens=total, wall_s=wall, ttft_p50=pct(0.5), ttft_p95=pct(0.95),
-                aggregate_tps=total / wall)
+                aggregate_tps=total / wall, client_cpu_s=client_cpu)
+
+def step_totals(url):
+    "The decode thread's totals so far from /stats: seconds by phase, steps, and rows x steps."
+    prof = httpx.get(url + "/stats").json()["workers"][0]["profile"]
+    out = {p: sum(v[p] * v["steps"] for v in prof.values()) / 1000 for p in PHASES}
+    out["steps"] = sum(v["steps"] for v in prof.values())
+    out["row_steps"] = sum(int(n) * v["steps"] for n, v in prof.items())
+    return out
 
 def bare_decode(source, batch_sizes, threads, steps=64, context=48):
     "The engine's DecodeStep alone on the same checkpoint: tokens/s at each batch size."
@@ -74,34 +101,56 @@ def bare_decode(source, batch_sizes, threads, steps=64, context=48):
         out[B] = B * steps / (time.perf_counter() - t0)
     return out
 
+def wait_ready(url, timeout=30):
+    "Until /health answers (a server may print its address before it accepts connections)."
+    t0 = time.perf_counter()
+    while True:
+        try: return httpx.get(url + "/health", timeout=5).json()
+        except httpx.TransportError:
+            if time.perf_counter() - t0 > timeout: raise
+            time.sleep(0.1)
+
+def one_level(name, url, c, args):
+    "One design at one concurrency; the batched server's step profile over the level with it."
+    before = step_totals(url) if name == "batched" else None
+    r = run_level(url, c, args.requests, args.max_tokens)
+    print(f"[{name}] {c:>3} clients: {r['tokens']} tokens in {r['wall_s']:.2f} s | "
+          f"TTFT p50 {r['ttft_p50'] * 1000:.0f} ms p95 {r['ttft_p95'] * 1000:.0f} ms "
+          f"| {r['aggregate_tps']:.1f} tok/s | clients' CPU {r['client_cpu_s']:.2f} s", flush=True)
+    if before is not None:
+        after = step_totals(url)
+        d = {k: after[k] - before[k] for k in after}
+        r["rows_per_step"] = d["row_steps"] / max(1, d["steps"])
+        print(f"          decode thread: {d['steps']} steps, {r['rows_per_step']:.1f} rows a step;"
+              " " + ", ".join(f"{p} {d[p]:.2f} s" for p in PHASES), flush=True)
+    return r
+
 def one_run(args, levels, env):
     "Both designs, every level, with fresh servers: {(design, clients): level result}."
     results = {}
     for name, bs in (("batched", args.batch_size), ("worker", 1)):
         with ServerProcess(f"--device-type={args.device_type}", "-i", args.source,
                            f"--batch-size={bs}", "--max-queue=1024", env=env) as srv:
-            one_request(srv.url, 0, 0, 8)                                            # warm-up
-            for c in levels:
-                r = results[(name, c)] = run_level(srv.url, c, args.requests, args.max_tokens)
-                print(f"[{name}] {c:>3} clients: {r['tokens']} tokens in {r['wall_s']:.2f} s | "
-                      f"TTFT p50 {r['ttft_p50'] * 1000:.0f} ms p95 {r['ttft_p95'] * 1000:.0f} ms "
-                      f"| {r['aggregate_tps']:.1f} tok/s", flush=True)
+            wait_ready(srv.url)
+            run_level(srv.url, 1, 1, 8)                                              # warm-up
+            for c in levels: results[(name, c)] = one_level(name, srv.url, c, args)
     return results
 
 def summary(runs, levels, bare):
     "Medians and ranges over the runs, per level."
     med = lambda xs: f"{statistics.median(xs):7.1f} [{min(xs):.1f}-{max(xs):.1f}]"
     print("\nclients | batched tok/s | worker tok/s | batched / worker | engine's decode | "
-          "batched / engine | TTFT p95 batched (s) | same tokens")
+          "batched / engine | rows a step | TTFT p95 batched (s) | same tokens")
     for c in levels:
         b = [r[("batched", c)]["aggregate_tps"] for r in runs]
         w = [r[("worker", c)]["aggregate_tps"] for r in runs]
         ratio = [x / y for x, y in zip(b, w)]
         p95 = [r[("batched", c)]["ttft_p95"] for r in runs]
+        rows = statistics.median(r[("batched", c)]["rows_per_step"] for r in runs)
         same = all(r[("batched", c)]["tokens"] == r[("worker", c)]["tokens"] for r in runs)
         print(f"{c:>7} | {med(b)} | {med(w)} | {statistics.median(ratio):.2f}x "
               f"[{min(ratio):.2f}-{max(ratio):.2f}] | {bare[c]:7.1f} | "
-              f"{statistics.median(b) / bare[c]:.2f} | {statistics.median(p95):.2f} "
+              f"{statistics.median(b) / bare[c]:.2f} | {rows:5.1f} | {statistics.median(p95):.2f} "
               f"[{min(p95):.2f}-{max(p95):.2f}] | {same}")
 
 def main(argv=None):

@@ -533,6 +533,9 @@ def main(argv=None):
     except OSError as e:
         raise SystemExit(f"cannot listen on {args.host}:{args.port}: {e.strerror}. Pick another "
                          "port with -p (or -p 0 for any free one).")
+    # listening before "Serving at" is printed: a client that connects at once waits in the
+    # backlog until uvicorn accepts, instead of being refused
+    sock.listen(2048)
     port = sock.getsockname()[1]
     print(f"NanoChat server: {model_id} (step {meta.get('step', '?')}) on {len(batchers)} "
           f"{device_type} worker(s), "
