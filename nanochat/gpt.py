@@ -235,7 +235,8 @@ def softcap_cross_entropy(x, weight, targets, vocab_size, softcap=15.0,
         raise ValueError(f"reduction={reduction!r}: use 'mean' or 'sum'")
     x2, t2 = x.reshape(-1, x.size(-1)), targets.reshape(-1)
     total = _SoftcapCrossEntropy.apply(x2, weight, t2, vocab_size, softcap, chunk_rows)
-    return total if reduction == "sum" else total / (t2 >= 0).sum()
+    # 'mean' over no target at all (every target -1) is 0, not 0/0: a NaN would reach every weight
+    return total if reduction == "sum" else total / (t2 >= 0).sum().clamp(min=1)
 
 # %% ../nbs/05_gpt.ipynb #ba7171ff
 @patch
@@ -286,8 +287,11 @@ def forward(self: GPT, idx, targets=None, kv_cache=None, loss_reduction="mean", 
     logits = self.lm_head(x)[..., :self.config.vocab_size].float()
     logits = 15 * torch.tanh(logits / 15)          # softcap
     if targets is None: return logits
-    return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1,
-                           reduction=loss_reduction)
+    flat = targets.view(-1)
+    loss = F.cross_entropy(logits.view(-1, logits.size(-1)), flat, ignore_index=-1,
+                           reduction="sum" if loss_reduction == "mean" else loss_reduction)
+    # F.cross_entropy's own mean, bit for bit, except over no target: 0 (as the fused head), not NaN
+    return loss / flat.ge(0).sum().clamp(min=1) if loss_reduction == "mean" else loss
 
 # %% ../nbs/05_gpt.ipynb #e2aff011
 @patch
