@@ -201,8 +201,12 @@ class Run:
         c, B, T = h.config, args.device_batch_size, args.max_seq_len
         print0(f"model: depth {c.n_layer}, width {c.n_embd}, {c.n_head} heads, "
                f"vocab {c.vocab_size}, context {T}, windows {c.window_pattern}")
+        # (with --target-param-data-ratio -1 the horizon is --num-iterations or --target-flops)
+        horizon = (f"target tokens {h.target_tokens:,}" if args.target_param_data_ratio > 0
+                   else f"target FLOPs {args.target_flops:.3e}" if args.target_flops > 0
+                   else "no ratio")
         print0(f"scaling params {h.scaling_params:,}; {h.flops_per_token:.3e} FLOPs/token; "
-               f"target tokens {h.target_tokens:,}")
+               f"{horizon}")
         print0(f"total batch {h.total_batch_size:,} tokens = {B} x {T} x {self.world_size} ranks x "
                f"{h.grad_accum_steps} accumulation steps; {h.num_iterations} iterations; "
                f"LR scale {h.batch_lr_scale:.3f}; weight decay {h.weight_decay:.4f}")
@@ -347,7 +351,9 @@ def save(self: Run, last_step, stop):
                 user_config=self.user_config, device_batch_size=args.device_batch_size,
                 max_seq_len=args.max_seq_len, total_batch_size=h.total_batch_size,
                 dataloader_state_dict=states[0], dataloader_state_dicts=states,
-                loop_state=dict(self.loop))
+                loop_state=dict(self.loop),
+                # the last CORE, for a sweep's results.csv (09a_scaling_laws)
+                core_metric=self.core_history[-1][1] if self.core_history else None)
     save_checkpoint(self.checkpoint_dir, self.step, self.orig_model.state_dict(),
                     self.optimizer.state_dict(), meta, rank=self.rank)
     return True
