@@ -46,7 +46,7 @@ if ! { command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; }; the
 fi
 DEPTH="${DEPTH:-24}"; RATIO="${RATIO:-8}"; DEVICE_BATCH_SIZE="${DEVICE_BATCH_SIZE:-16}"
 NUM_SHARDS="${NUM_SHARDS:-170}"; WANDB_RUN="${WANDB_RUN:-dummy}"
-FP8_FLAG=""; [ "${FP8:-0}" = 1 ] && FP8_FLAG="--fp8"       # as in runs/speedrun.sh: no fp8 in base_train yet
+FP8_FLAG=""; [ "${FP8:-0}" = 1 ] && FP8_FLAG="--fp8"       # as in runs/speedrun.sh: bf16 unless FP8=1
 TOKENIZER="$NANOCHAT_BASE_DIR/tokenizer/tokenizer.pkl"
 if [ "$NODE_RANK" = 0 ]; then
     python -m nanochat.report reset

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Upstream's GPT-2-grade speedrun on one node of 8 GPUs (8xH100 80GB: about 3 hours), on this project's modules:
 # the shards, a 32,768-token tokenizer, d24 at 8 tokens per parameter, base_eval, SFT, chat_eval, the report.
-# fp8: upstream trains d24 with --fp8; base_train here has no fp8 yet (it refuses the flag), so the default is
-# bf16 (slower than upstream's run); FP8=1 passes --fp8 once base_train has it.
+# fp8: upstream trains d24 with --fp8. base_train has it (09b_fp8), checked on a CPU but not yet run on a GPU
+# here (bench/gpu_check.py is that run), so the default is bf16 (slower than upstream's run); FP8=1 passes --fp8.
 #   bash runs/speedrun.sh                 # WANDB_RUN=name to log to wandb; NPROC_PER_NODE=4 on 4 GPUs
 #   EXTRAS=1 bash runs/speedrun.sh        # this project's extras too: RL on GSM8K and its evaluation
 #   bash runs/speedrun.sh --smoke         # every stage at toy size on a CPU, one rank (see below)
@@ -11,7 +11,7 @@
 # FP8 (0).
 #
 # --smoke runs the same stages, through the same launcher (torchrun, one rank, gloo), with toy sizes: the embedded
-# corpus instead of the shards, a 1,024-token tokenizer, a depth-2 model for 6 steps without fp8 (CUDA only), the
+# corpus instead of the shards, a 1,024-token tokenizer, a depth-2 model for 6 steps (bf16 path), the
 # offline task data of prepare_tasks, a few steps and problems everywhere; in a scratch base dir unless
 # NANOCHAT_BASE_DIR is set. It takes a few minutes on 2 cores and is part of the test suite: a stage that is broken
 # (a renamed flag, a missing file between stages) fails here, not an hour into a rented node.

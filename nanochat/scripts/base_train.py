@@ -25,6 +25,8 @@ from ..common import (compute_init, compute_cleanup, autodetect_device_type, pri
                              print_banner,
                              get_base_dir, init_wandb, peak_flops_for)
 from ..gpt import GPT, GPTConfig
+from ..fp8 import (Float8Linear, Float8LinearConfig, convert_to_float8_training,
+                          disable_fp8, fp8_module_filter)
 from ..tokenizer import get_tokenizer, get_token_bytes
 from ..dataloader import (tokenizing_distributed_data_loader_with_state_bos_bestfit,
                                  tokenizing_distributed_data_loader_bos_bestfit)
@@ -113,8 +115,9 @@ def build_parser():
     a = p.add_argument
     a("--run", default="dummy", help="wandb run name ('dummy': no wandb)")
     a("--device-type", default="", help="cuda|cpu|mps (empty: autodetect)")
-    a("--fp8", action="store_true", help="fp8 matmuls (CUDA only)")
-    a("--fp8-recipe", default="tensorwise")
+    a("--fp8", action="store_true", help="fp8 matmuls (H100-class GPUs; see 09b_fp8)")
+    a("--fp8-recipe", default="tensorwise", choices=["rowwise", "tensorwise"],
+      help="scaling recipe (only tensorwise is implemented)")
     a("--depth", type=int, default=20)
     a("--aspect-ratio", type=int, default=64); a("--head-dim", type=int, default=128)
     a("--max-seq-len", type=int, default=2048); a("--window-pattern", default="SSSL")
@@ -193,7 +196,8 @@ class Run:
         self.ddp, self.rank, _, self.world_size, self.device = compute_init(self.device_type)
         self.master = self.rank == 0
         print_banner()
-        if args.fp8: raise NotImplementedError("--fp8 is not available in this version yet")
+        # an unknown recipe stops the run before anything is built
+        if args.fp8: Float8LinearConfig.from_recipe_name(args.fp8_recipe)
         self.sync = torch.cuda.synchronize if self.device_type == "cuda" else (lambda: None)
         self.tokenizer = get_tokenizer()
         self.token_bytes = get_token_bytes(device=self.device)
@@ -250,6 +254,7 @@ def _build_model(self: Run):
                                                        rank=self.rank)
         model.load_state_dict(model_data, strict=True, assign=True)
         del model_data
+    if args.fp8: self._enable_fp8(model)                      # before compile, as upstream
     self.orig_model = model
     compile_model = args.compile == "1" or (args.compile == "auto" and self.device_type == "cuda")
     self.model = torch.compile(model, dynamic=False) if compile_model else model
@@ -266,6 +271,26 @@ def _build_model(self: Run):
         raise ValueError("Resume needs the same total batch size and world size as the run that "
                          "saved the checkpoint.")
     return meta, (states[self.rank] if states else meta["dataloader_state_dict"])
+
+@patch
+def _enable_fp8(self: Run, model):
+    """`--fp8`: the big `Linear` layers to `Float8Linear` (`09b_fp8`); a clear stop where fp8
+    matmuls do not exist."""
+    if self.device_type == "cuda" and torch.cuda.get_device_capability(self.device) < (8, 9):
+        cap = ".".join(map(str, torch.cuda.get_device_capability(self.device)))
+        raise SystemExit(f"--fp8 needs fp8 matmuls (compute capability 8.9+: H100, H200, L4, "
+                         f"RTX 4090); {torch.cuda.get_device_name(self.device)} is {cap}. "
+                         "Train without --fp8.")
+    if self.device_type == "mps": raise SystemExit("--fp8 does not run on MPS: train without it.")
+    if self.device_type == "cpu":
+        print0("fp8 on a CPU runs torch's reference _scaled_mm, many times slower than fp32: "
+               "for checking numbers, not for training")
+    total = sum(isinstance(m, torch.nn.Linear) for m in model.modules())
+    convert_to_float8_training(model, config=Float8LinearConfig.from_recipe_name(
+        self.args.fp8_recipe), module_filter_fn=fp8_module_filter)
+    n = sum(isinstance(m, Float8Linear) for m in model.modules())
+    print0(f"fp8 training ({self.args.fp8_recipe} scaling): converted {n} of {total} linear "
+           f"layers, {total - n} too small")
 
 @patch
 def _open_data(self: Run, loader_state):
@@ -438,9 +463,10 @@ def main(argv=None, sample_prompts=None):
         while True:
             last_step = run.step == N
             stop = run.stop_agreed()
-            stop = stop or not run.evaluate(last_step)
-            stop = stop or not run.core(last_step)
-            if not stop: run.sample(last_step)
+            with disable_fp8(run.orig_model):       # evaluation in the model's own precision
+                stop = stop or not run.evaluate(last_step)
+                stop = stop or not run.core(last_step)
+                if not stop: run.sample(last_step)
             saved = run.save(last_step, stop)
             if last_step or stop:
                 s = run.step
