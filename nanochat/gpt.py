@@ -7,6 +7,7 @@ __all__ = ['GPTConfig', 'norm', 'Linear', 'MLP', 'has_ve', 'CausalSelfAttention'
 
 # %% ../nbs/05_gpt.ipynb #e60c46ce
 import math
+import threading
 from dataclasses import dataclass
 
 import torch
@@ -51,13 +52,30 @@ class Linear(nn.Linear):
         return F.linear(x, self.weight.to(x.dtype))
 
 # %% ../nbs/05_gpt.ipynb #64c0d2eb
+class _ReLUSquared(torch.autograd.Function):
+    """relu(x)², keeping relu(x) for the backward: two passes forward and two backward where
+    autograd's chain of relu and square makes six; the same numbers."""
+    @staticmethod
+    def forward(ctx, x):
+        r = x.relu()
+        ctx.save_for_backward(r)
+        return r * r
+
+    @staticmethod
+    def backward(ctx, grad):
+        r, = ctx.saved_tensors
+        return grad * (r + r)
+
 class MLP(nn.Module):
     def __init__(self, config):
         super().__init__()
         self.c_fc = Linear(config.n_embd, 4 * config.n_embd)
         self.c_proj = Linear(4 * config.n_embd, config.n_embd)
     def forward(self, x):
-        return self.c_proj(F.relu(self.c_fc(x)).square())
+        h = self.c_fc(x)
+        # training outside torch.compile (which fuses the plain expression by itself)
+        fused = torch.is_grad_enabled() and not torch.compiler.is_compiling()
+        return self.c_proj(_ReLUSquared.apply(h) if fused else F.relu(h).square())
 
 # %% ../nbs/05_gpt.ipynb #07a0fb66
 def has_ve(layer_idx, n_layer):
@@ -193,6 +211,22 @@ def init_weights(self: GPT):
         for ve in self.value_embeds.values(): ve.to(dtype=COMPUTE_DTYPE)
 
 # %% ../nbs/05_gpt.ipynb #e61b67d2
+_workspace = threading.local()
+
+def _head_buffers(n, V, d, dtype, device):
+    """The chunk buffers of `_SoftcapCrossEntropy`: logits (n, V), softcapped logits and softmax (n,
+    V) fp32, weight gradient (V, d). On a CPU they are kept (per thread) from call to call: a new
+    tensor this large is fresh memory from the OS, paid in page faults at its first touch
+    (measured in 09_base_train). Elsewhere the allocator caches by itself."""
+    key = (n, V, d, dtype, device)
+    if device.type != "cpu" or getattr(_workspace, "key", None) != key:
+        bufs = (torch.empty(n, V, dtype=dtype, device=device),
+                *(torch.empty(n, V, dtype=torch.float32, device=device) for _ in range(2)),
+                torch.empty(V, d, dtype=dtype, device=device))
+        if device.type != "cpu": return bufs
+        _workspace.key, _workspace.bufs = key, bufs
+    return _workspace.bufs
+
 class _SoftcapCrossEntropy(torch.autograd.Function):
     """Σ over rows of CE(c·tanh(x @ w[:V].T / c), target), targets < 0 ignored; gradients made in
     the forward pass."""
@@ -204,27 +238,31 @@ class _SoftcapCrossEntropy(torch.autograd.Function):
         gx = torch.empty_like(x) if need_grad else None
         gw = torch.zeros_like(w) if need_grad else None          # padded rows keep a zero gradient
         total = torch.zeros((), dtype=torch.float32, device=x.device)
+        z, s, p, gwc = _head_buffers(min(chunk_rows, x.size(0)), V, x.size(1), x.dtype, x.device)
         for i in range(0, x.size(0), chunk_rows):
             xs, ts = x[i:i + chunk_rows], targets[i:i + chunk_rows]
+            n = xs.size(0)
             valid = (ts >= 0).unsqueeze(1)                       # (n, 1)
             tt = ts.clamp_min(0).unsqueeze(1)
-            t = (xs @ wc.t()).float().mul_(1 / softcap).tanh_()  # (n, V) tanh(z / c)
-            p = torch.softmax(t * softcap, dim=-1)               # (n, V)
-            total -= torch.where(valid, p.gather(1, tt).log(), 0).sum()
+            t = torch.mm(xs, wc.t(), out=z[:n]).float().mul_(1 / softcap).tanh_()  # tanh(z / c)
+            pn = torch.ops.aten._softmax.out(torch.mul(t, softcap, out=s[:n]), -1, False,
+                                             out=p[:n])          # (n, V)
+            total -= torch.where(valid, pn.gather(1, tt).log(), 0).sum()
             if need_grad:
-                p.scatter_add_(1, tt, torch.full_like(p[:, :1], -1.0).expand_as(tt))  # p - onehot
+                pn.scatter_add_(1, tt, torch.full_like(pn[:, :1], -1.0).expand_as(tt))  # p - onehot
                 # · (1 - tanh²): the softcap's derivative
-                p.addcmul_(p, t.square_(), value=-1)
-                g = p.to(x.dtype)
-                gx[i:i + chunk_rows] = (g @ wc) * valid          # ignored rows: no gradient
-                gw[:V] += (g.t() @ (xs * valid)).to(gw.dtype)
+                pn.addcmul_(pn, t.square_(), value=-1)
+                g = pn.to(x.dtype)
+                torch.mm(g, wc, out=gx[i:i + n]).mul_(valid)     # ignored rows: no gradient
+                gw[:V] += torch.mm(g.t(), xs * valid, out=gwc).to(gw.dtype)
         ctx.save_for_backward(gx, gw)
         return total
 
     @staticmethod
     def backward(ctx, grad_total):
-        gx, gw = ctx.saved_tensors
-        return gx * grad_total.to(gx.dtype), gw * grad_total.to(gw.dtype), None, None, None, None
+        gx, gw = ctx.saved_tensors                  # used once: scaled in place
+        return gx.mul_(grad_total.to(gx.dtype)), gw.mul_(grad_total.to(gw.dtype)), None, None, \
+            None, None
 
 def softcap_cross_entropy(x, weight, targets, vocab_size, softcap=15.0,
                           reduction="mean", chunk_rows=1024):
