@@ -83,7 +83,8 @@ def run(side, flags, steps, inductor_dir):
             rows.append((step, dt, tps, mfu))
             print(f"   step {step:3d}  dt {dt:9.1f} ms  tok/s {tps:6d}  mfu {mfu:6.2f}", flush=True)
         if proc.wait() != 0:
-            sys.exit(f"{side['label']}: base_train exited with {proc.returncode}:\n" + "".join(tail))
+            sys.exit(f"{side['label']}: base_train exited with {proc.returncode}:\n"
+                     + "".join(tail))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     steady = [r for r in rows if 2 <= r[0] < steps]
@@ -116,7 +117,8 @@ def main(argv=None):
     flags = argv[argv.index("--") + 1:] if "--" in argv else REFERENCE
     own = argv[:argv.index("--")] if "--" in argv else argv
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--upstream", metavar="PATH", help="a checkout of karpathy/nanochat: the baseline")
+    p.add_argument("--upstream", metavar="PATH",
+                   help="a checkout of karpathy/nanochat: the baseline")
     p.add_argument("--steps", type=int, default=10, help="training steps per run")
     p.add_argument("--runs", type=int, default=1, help="runs per side (the first one cold)")
     p.add_argument("--baseline", default="--compile=1",
