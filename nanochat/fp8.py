@@ -102,10 +102,10 @@ def convert_to_float8_training(module, *, config=None, module_filter_fn=None):
         raise ValueError(f"unknown fp8 recipe {config.recipe!r}")
     for name, mod in list(module.named_modules()):
         if not name or not isinstance(mod, nn.Linear) or isinstance(mod, Float8Linear): continue
-        if getattr(mod, "bias", None) is not None:
+        if module_filter_fn is not None and not module_filter_fn(mod, name): continue
+        if mod.bias is not None:
             raise ValueError(f"{name}: Float8Linear has no bias (the model's layers have none)")
-        if module_filter_fn is None or module_filter_fn(mod, name):
-            _swap(module, name, Float8Linear.from_float(mod))
+        _swap(module, name, Float8Linear.from_float(mod))
     return module
 
 @contextmanager
