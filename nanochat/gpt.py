@@ -210,7 +210,7 @@ def init_weights(self: GPT):
         self.transformer.wte.to(dtype=COMPUTE_DTYPE)
         for ve in self.value_embeds.values(): ve.to(dtype=COMPUTE_DTYPE)
 
-# %% ../nbs/05_gpt.ipynb #e61b67d2
+# %% ../nbs/05_gpt.ipynb #69e08412
 _workspace = threading.local()
 
 def _head_buffers(n, V, d, dtype, device):
@@ -227,6 +227,7 @@ def _head_buffers(n, V, d, dtype, device):
         _workspace.key, _workspace.bufs = key, bufs
     return _workspace.bufs
 
+# %% ../nbs/05_gpt.ipynb #e61b67d2
 class _SoftcapCrossEntropy(torch.autograd.Function):
     """Σ over rows of CE(c·tanh(x @ w[:V].T / c), target), targets < 0 ignored; gradients made in
     the forward pass."""

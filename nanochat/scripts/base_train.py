@@ -273,6 +273,21 @@ def _build_model(self: Run):
     return meta, (states[self.rank] if states else meta["dataloader_state_dict"])
 
 @patch
+def _open_data(self: Run, loader_state):
+    "The training stream (resumed where the loader state says), its first batch, the CORE bundle."
+    args = self.args
+    self.train_loader = tokenizing_distributed_data_loader_with_state_bos_bestfit(
+        self.tokenizer, args.device_batch_size, args.max_seq_len, "train", device=self.device,
+        resume_state_dict=loader_state, data_dir=args.data_dir)
+    self.state_before_batch = loader_state     # the state that produces the held batch next
+    self.x, self.y, self.loader_state = next(self.train_loader)
+    self.core_bundle = None
+    if args.core_metric_every > 0:
+        try: self.core_bundle = get_eval_bundle_dir()
+        except RuntimeError as e: print0(f"CORE evaluation skipped for this run: {e}")
+
+# %% ../../nbs/09_base_train.ipynb #4c280207
+@patch
 def _enable_fp8(self: Run, model):
     """`--fp8`: the big `Linear` layers to `Float8Linear` (`09b_fp8`); a clear stop where fp8
     matmuls do not exist."""
@@ -291,20 +306,6 @@ def _enable_fp8(self: Run, model):
     n = sum(isinstance(m, Float8Linear) for m in model.modules())
     print0(f"fp8 training ({self.args.fp8_recipe} scaling): converted {n} of {total} linear "
            f"layers, {total - n} too small")
-
-@patch
-def _open_data(self: Run, loader_state):
-    "The training stream (resumed where the loader state says), its first batch, the CORE bundle."
-    args = self.args
-    self.train_loader = tokenizing_distributed_data_loader_with_state_bos_bestfit(
-        self.tokenizer, args.device_batch_size, args.max_seq_len, "train", device=self.device,
-        resume_state_dict=loader_state, data_dir=args.data_dir)
-    self.state_before_batch = loader_state     # the state that produces the held batch next
-    self.x, self.y, self.loader_state = next(self.train_loader)
-    self.core_bundle = None
-    if args.core_metric_every > 0:
-        try: self.core_bundle = get_eval_bundle_dir()
-        except RuntimeError as e: print0(f"CORE evaluation skipped for this run: {e}")
 
 # %% ../../nbs/09_base_train.ipynb #21c3d7f2
 @patch
