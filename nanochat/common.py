@@ -270,7 +270,9 @@ def peak_flops_for(device, dtype=None):
         peak = get_peak_flops(name)
         if peak != float("inf"): return peak, f"datasheet bf16 peak of {name}"
     peak = measure_peak_flops(device.type, dtype)
-    return peak, f"measured {str(dtype).replace('torch.', '')} matmul peak on {device.type}"
+    precision = torch.get_float32_matmul_precision()
+    how = f" (precision {precision!r})" if dtype == torch.float32 and precision != "highest" else ""
+    return peak, f"measured {str(dtype).replace('torch.', '')} matmul peak on {device.type}{how}"
 
 # %% ../nbs/00_common.ipynb #e7bee98f
 # Peak HBM/GDDR bandwidth in bytes/s from vendor datasheets (upstream's table). Most specific names

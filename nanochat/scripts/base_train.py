@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['B_REF', 'SAMPLE_PROMPTS', 'model_config', 'Horizon', 'training_horizon', 'get_lr_multiplier', 'get_muon_momentum',
-           'get_weight_decay', 'build_parser', 'StopRequest', 'Run', 'main']
+           'get_weight_decay', 'build_parser', 'StopRequest', 'matmul_precision', 'Run', 'kept_matmul_precision',
+           'main']
 
 # %% ../../nbs/09_base_train.ipynb #568ecad4
 import os
@@ -14,6 +15,7 @@ import time
 import signal
 import argparse
 import threading
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 from fastcore.basics import patch
@@ -139,6 +141,8 @@ def build_parser():
       help="folder of parquet shards (default: the base dir's, else the embedded corpus)")
     a("--compile", default="auto", choices=["auto", "0", "1"],
       help="torch.compile model and optimizer (auto: see the docs)")
+    a("--matmul-precision", default="auto", choices=["auto", "highest", "high", "medium"],
+      help="torch.set_float32_matmul_precision for the run (auto: see the docs)")
     return p
 
 # %% ../../nbs/09_base_train.ipynb #3c5929c6
@@ -186,6 +190,14 @@ class StopRequest:
         return bool(flag.item())
 
 # %% ../../nbs/09_base_train.ipynb #e99d3721
+def matmul_precision(device_type, choice="auto"):
+    """The float32 matmul precision a run uses: `choice`, or for `auto` "high" on CUDA (TF32, as
+    upstream), "medium" on a CPU with AMX tiles (bf16 products, float32 sums), else "highest"."""
+    if choice != "auto": return choice
+    if device_type == "cuda": return "high"
+    amx = getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
+    return "medium" if device_type == "cpu" and amx else "highest"
+
 class Run:
     """One pretraining run: settings and horizon, model and optimizer, data stream, loop counters.
     Built in upstream's order: model, checkpoint weights if resuming, optimizer, data."""
@@ -196,6 +208,9 @@ class Run:
         self.ddp, self.rank, _, self.world_size, self.device = compute_init(self.device_type)
         self.master = self.rank == 0
         print_banner()
+        precision = matmul_precision(self.device_type, args.matmul_precision)
+        torch.set_float32_matmul_precision(precision)      # main restores the caller's
+        print0(f"float32 matmuls: precision {precision!r}")
         # an unknown recipe stops the run before anything is built
         if args.fp8: Float8LinearConfig.from_recipe_name(args.fp8_recipe)
         self.sync = torch.cuda.synchronize if self.device_type == "cuda" else (lambda: None)
@@ -452,39 +467,49 @@ def log_report(self: Run, stop):
                      stand_ins=pretraining_stand_ins(self.args.data_dir))
 
 # %% ../../nbs/09_base_train.ipynb #ba41c4ef
+@contextmanager
+def kept_matmul_precision():
+    "Restore the caller's float32 matmul precision on the way out (a run sets its own)."
+    caller = torch.get_float32_matmul_precision()
+    try: yield
+    finally: torch.set_float32_matmul_precision(caller)
+
+@patch
+def train(self: Run):
+    "The loop from the current step to the last; True when it stopped early on request."
+    old_handlers, N = self.stopper.install(), self.h.num_iterations
+    try:
+        while True:
+            last_step = self.step == N
+            stop = self.stop_agreed()
+            with disable_fp8(self.orig_model):       # evaluation in the model's own precision
+                stop = stop or not self.evaluate(last_step)
+                stop = stop or not self.core(last_step)
+                if not stop: self.sample(last_step)
+            saved = self.save(last_step, stop)
+            if last_step or stop: break
+            self.log_step(*self.train_step())
+            if self.step == self.start: gc.collect(); gc.freeze(); gc.disable()   # no GC pauses
+            elif self.step % 5000 == 0: gc.collect()
+            self.step += 1
+    finally:
+        self.stopper.restore(old_handlers)
+        gc.enable()
+        self.train_loader.close()
+    s = self.step
+    if stop and saved: print0(f"Interrupted: saved step {s}; resume with --resume-from-step {s}")
+    elif stop: print0(f"Interrupted at step {s}: nothing new to save (it is the start of this run)")
+    return stop
+
 def main(argv=None, sample_prompts=None):
     """Pretrain a base model (the command's entry point; `argv` as on the command line).
     `sample_prompts` replaces upstream's prompts for the samples.
     Returns the run's losses, validation, CORE and samples by step."""
     args = build_parser().parse_args(argv)
     get_report().start("Base model training")
-    run = Run(args, sample_prompts)
-    old_handlers, N = run.stopper.install(), run.h.num_iterations
-    try:
-        while True:
-            last_step = run.step == N
-            stop = run.stop_agreed()
-            with disable_fp8(run.orig_model):       # evaluation in the model's own precision
-                stop = stop or not run.evaluate(last_step)
-                stop = stop or not run.core(last_step)
-                if not stop: run.sample(last_step)
-            saved = run.save(last_step, stop)
-            if last_step or stop:
-                s = run.step
-                if stop and saved:
-                    print0(f"Interrupted: saved step {s}; resume with --resume-from-step {s}")
-                elif stop:
-                    print0(f"Interrupted at step {s}: nothing new to save "
-                           "(it is the start of this run)")
-                break
-            run.log_step(*run.train_step())
-            if run.step == run.start: gc.collect(); gc.freeze(); gc.disable()   # no GC pauses
-            elif run.step % 5000 == 0: gc.collect()
-            run.step += 1
-    finally:
-        run.stopper.restore(old_handlers)
-        gc.enable()
-        run.train_loader.close()
+    with kept_matmul_precision():
+        run = Run(args, sample_prompts)
+        stop = run.train()
     print0(f"Done: {run.step} steps, min validation bpb {run.loop['min_val_bpb']:.6f}, "
            f"training time {run.loop['total_training_time'] / 60:.2f}m")
     run.wandb_run.finish()
@@ -493,6 +518,7 @@ def main(argv=None, sample_prompts=None):
     return dict(losses=run.losses, smooth_losses=run.smooth_losses, val_bpb=run.val_bpb,
                 val_history=run.val_history, core_history=run.core_history, samples=run.samples,
                 samples_at=sorted(run.samples), step=run.step, horizon=run.h, stopped=stop)
+
 
 # %% ../../nbs/09_base_train.ipynb #9ab9243e
 if __name__ == "__main__": main()
