@@ -9,6 +9,8 @@ PATH (outside this tree; `git clone https://github.com/karpathy/nanochat PATH`),
 without it, this project's base_train with `--baseline` flags added (default `--compile=1`: the
 model and the optimizer steps compiled, upstream's way of running), which isolates the execution
 strategy.
+`--baseline=--matmul-precision=highest` (written with `=`: the value starts with dashes) isolates
+the matmul precision: float32 products against the bf16 products `auto` picks on a CPU with AMX.
 
 Without flags after `--` both run upstream's CPU reference configuration:
     --depth=4 --head-dim=64 --window-pattern=L --max-seq-len=512 --device-batch-size=8
