@@ -126,6 +126,11 @@ def plot_isoflops(rows, optima):
     axs[0].legend(title="FLOPs", fontsize=8)
     for ax, key, name in ((axs[1], "params", "optimal parameters"),
                           (axs[2], "tokens", "optimal tokens")):
+        if not optima:       # no budget's runs have a minimum: nothing to put on log axes
+            ax.text(0.5, 0.5, "no optimum\n(see the table)", ha="center", va="center",
+                    transform=ax.transAxes)
+            ax.set(xlabel="compute C (FLOPs)", title=name, xticks=[], yticks=[])
+            continue
         c = np.array([o["flops"] for o in optima])
         v = np.array([o[key] for o in optima])
         ax.plot(c, v, "*", ms=12, color="k")
@@ -144,6 +149,8 @@ def summary_lines(rows, optima):
     for o in optima:
         out.append(f"{o['flops']:.2e} | {o['params']:14,.0f} | {o['tokens']:10,.0f} | "
                    f"{o['ratio']:12.2f} | {o['bpb']:.4f}  | {o['inside']}")
+    if not optima:
+        out.append("(none: no budget's runs fit a parabola with a minimum near the sizes tried)")
     if len(optima) >= 2:
         p = power_laws(optima)
         out.append(f"N_opt ∝ C^{p['a']:.3f}, D_opt ∝ C^{p['b']:.3f}; tokens per parameter at "

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['B_REF', 'SAMPLE_PROMPTS', 'model_config', 'Horizon', 'training_horizon', 'get_lr_multiplier', 'get_muon_momentum',
-           'get_weight_decay', 'build_parser', 'StopRequest', 'matmul_precision', 'Run', 'kept_matmul_precision',
+           'get_weight_decay', 'build_parser', 'StopRequest', 'matmul_precision', 'Run', 'float32_matmul_precision',
            'main']
 
 # %% ../../nbs/09_base_train.ipynb #568ecad4
@@ -208,9 +208,11 @@ class Run:
         self.ddp, self.rank, _, self.world_size, self.device = compute_init(self.device_type)
         self.master = self.rank == 0
         print_banner()
+        # training at the run's matmul precision; evaluation at compute_init's, as base_eval's
+        self.eval_precision = torch.get_float32_matmul_precision()
         precision = matmul_precision(self.device_type, args.matmul_precision)
         torch.set_float32_matmul_precision(precision)      # main restores the caller's
-        print0(f"float32 matmuls: precision {precision!r}")
+        print0(f"float32 matmuls: precision {precision!r} (evaluation: {self.eval_precision!r})")
         # an unknown recipe stops the run before anything is built
         if args.fp8: Float8LinearConfig.from_recipe_name(args.fp8_recipe)
         self.sync = torch.cuda.synchronize if self.device_type == "cuda" else (lambda: None)
@@ -468,11 +470,12 @@ def log_report(self: Run, stop):
 
 # %% ../../nbs/09_base_train.ipynb #ba41c4ef
 @contextmanager
-def kept_matmul_precision():
-    "Restore the caller's float32 matmul precision on the way out (a run sets its own)."
-    caller = torch.get_float32_matmul_precision()
+def float32_matmul_precision(precision=None):
+    "Inside: float32 matmuls at `precision` (None: as they are); outside: the precision before."
+    before = torch.get_float32_matmul_precision()
+    if precision: torch.set_float32_matmul_precision(precision)
     try: yield
-    finally: torch.set_float32_matmul_precision(caller)
+    finally: torch.set_float32_matmul_precision(before)
 
 @patch
 def train(self: Run):
@@ -482,7 +485,8 @@ def train(self: Run):
         while True:
             last_step = self.step == N
             stop = self.stop_agreed()
-            with disable_fp8(self.orig_model):       # evaluation in the model's own precision
+            # evaluation in the model's own precision, the one base_eval measures in
+            with disable_fp8(self.orig_model), float32_matmul_precision(self.eval_precision):
                 stop = stop or not self.evaluate(last_step)
                 stop = stop or not self.core(last_step)
                 if not stop: self.sample(last_step)
@@ -507,7 +511,7 @@ def main(argv=None, sample_prompts=None):
     Returns the run's losses, validation, CORE and samples by step."""
     args = build_parser().parse_args(argv)
     get_report().start("Base model training")
-    with kept_matmul_precision():
+    with float32_matmul_precision():            # Run sets the run's; the caller's comes back
         run = Run(args, sample_prompts)
         stop = run.train()
     print0(f"Done: {run.step} steps, min validation bpb {run.loop['min_val_bpb']:.6f}, "
