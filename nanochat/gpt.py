@@ -380,6 +380,7 @@ def estimate_prefill_flops(self: GPT, n):
         total += 4 * self._attn_dims() * (w * (w + 1) // 2 + (n - w) * w)
     return total
 
+# %% ../nbs/05_gpt.ipynb #7a304891
 def _kv_itemsize(dtype): return torch.tensor([], dtype=dtype or COMPUTE_DTYPE).element_size()
 
 @patch

@@ -198,6 +198,7 @@ def matmul_precision(device_type, choice="auto"):
     amx = getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
     return "medium" if device_type == "cpu" and amx else "highest"
 
+# %% ../../nbs/09_base_train.ipynb #fcddc1d2
 class Run:
     """One pretraining run: settings and horizon, model and optimizer, data stream, loop counters.
     Built in upstream's order: model, checkpoint weights if resuming, optimizer, data."""
