@@ -1,7 +1,8 @@
 """Serving benchmark: N concurrent streaming clients against `python -m nanochat.scripts.chat_web`,
 with continuous batching (--batch-size 32) and with the seed's one-request-per-worker design
-(--batch-size 1), and beside them the engine's bare decode step at the same batch sizes (the
-ceiling).
+(--batch-size 1), and beside them the engine alone: its bare decode step at the same batch sizes,
+and the same work as each server's (the steps it ran, at their numbers of rows, and every prompt's
+prefill), which is what a server that cost nothing would reach.
 
     python bench/bench_serve.py         # the checkpoint runs/runcpu.sh made (NANOCHAT_BASE_DIR)
     python bench/bench_serve.py --clients 1,4,16 --requests 3 --max-tokens 64 --runs 3
@@ -14,11 +15,12 @@ wall time). `--runs` repeats everything (fresh servers each time); the summary g
 ranges.
 
 The clients share the machine with the server, so they are kept light: one asyncio event loop
-(aiohttp), whose CPU time is printed beside each level. For the batched server the decode thread's
-own profile (its `/stats`) is printed too: seconds in prefill, sampling, per-row work and forward,
-and the mean number of rows in a step.
+(aiohttp), whose CPU time is printed beside each level. Each server's decode thread profile (its
+`/stats`) is printed too: seconds in prefill, sampling, per-row work and forward, and the mean
+number of rows in a step. The engine's costs are measured in this process after the runs.
 """
 import argparse, asyncio, json, logging, os, resource, statistics, time
+from collections import Counter
 
 import aiohttp
 import httpx
@@ -27,7 +29,8 @@ import torch
 from nanochat.checkpoint_manager import load_model
 from nanochat.engine import DecodeStep
 from nanochat.flash_attention import KVCache
-from nanochat.scripts.chat_web import ServerProcess
+from nanochat.scripts.chat_web import ServerProcess, render_prompt
+from nanochat.tokenizer import get_tokenizer
 
 QUESTIONS = ["Hello! How are you?", "What is the capital of France?", "Tell me a joke.",
              "Why is the sky blue?", "Write a haiku about the sea.", "What is 12 times 7?",
@@ -82,24 +85,41 @@ def step_totals(url):
     out = {p: sum(v[p] * v["steps"] for v in prof.values()) / 1000 for p in PHASES}
     out["steps"] = sum(v["steps"] for v in prof.values())
     out["row_steps"] = sum(int(n) * v["steps"] for n, v in prof.items())
+    out["hist"] = Counter({int(n): v["steps"] for n, v in prof.items()})     # rows -> steps
     return out
 
-def bare_decode(source, batch_sizes, threads, steps=64, context=48):
-    "The engine's DecodeStep alone on the same checkpoint: tokens/s at each batch size."
+def engine_costs(source, batch_sizes, threads, steps=32, context=48, repeat=5):
+    """The engine alone on the same checkpoint: seconds of one `DecodeStep` at each batch size,
+    and of each question's prefill (its prompt as the server renders it, through the forward)."""
     if threads: torch.set_num_threads(threads)
     model, _, _ = load_model(source, "cpu", "eval")
-    c, out = model.config, {}
-    for B in batch_sizes:
-        cache = KVCache(B, c.n_kv_head, context + steps + 8, c.n_embd // c.n_head, c.n_layer,
-                        "cpu", torch.float32)
-        step, ids = DecodeStep(model), torch.zeros(B, dtype=torch.long)
-        with torch.inference_mode():
+    tok, c = get_tokenizer(), model.config
+    kv = lambda B, T: KVCache(B, c.n_kv_head, T, c.n_embd // c.n_head, c.n_layer, "cpu",
+                              torch.float32)
+    step_s, prefill_s = {}, {}
+    with torch.inference_mode():
+        for B in sorted(batch_sizes):
+            cache, step = kv(B, context + steps + 8), DecodeStep(model)
+            ids = torch.zeros(B, dtype=torch.long)
             model(torch.zeros(B, context, dtype=torch.long), kv_cache=cache)
             for _ in range(4): step(ids, cache)
             t0 = time.perf_counter()
             for _ in range(steps): step(ids, cache)
-        out[B] = B * steps / (time.perf_counter() - t0)
-    return out
+            step_s[B] = (time.perf_counter() - t0) / steps
+        for q, text in enumerate(QUESTIONS):
+            ids = torch.tensor([render_prompt(tok, [("user", text)], c.sequence_len, 64)])
+            model(ids, kv_cache=kv(1, ids.size(1)), last_only=True)              # warm-up
+            t0 = time.perf_counter()
+            for _ in range(repeat): model(ids, kv_cache=kv(1, ids.size(1)), last_only=True)
+            prefill_s[q] = (time.perf_counter() - t0) / repeat
+    return step_s, prefill_s
+
+def same_work_tps(r, step_s, prefill_s):
+    """Tokens/s of the engine alone doing a level's work: the steps the server ran, each at its
+    number of rows, and every request's prefill."""
+    seconds = (sum(k * step_s[n] for n, k in r["hist"].items())
+               + sum(k * prefill_s[q] for q, k in r["questions"].items()))
+    return r["tokens"] / seconds
 
 def wait_ready(url, timeout=30):
     "Until /health answers (a server may print its address before it accepts connections)."
@@ -111,18 +131,19 @@ def wait_ready(url, timeout=30):
             time.sleep(0.1)
 
 def one_level(name, url, c, args):
-    "One design at one concurrency; the batched server's step profile over the level with it."
-    before = step_totals(url) if name == "batched" else None
+    "One design at one concurrency, with the decode thread's step profile over the level."
+    before = step_totals(url)
     r = run_level(url, c, args.requests, args.max_tokens)
     print(f"[{name}] {c:>3} clients: {r['tokens']} tokens in {r['wall_s']:.2f} s | "
           f"TTFT p50 {r['ttft_p50'] * 1000:.0f} ms p95 {r['ttft_p95'] * 1000:.0f} ms "
           f"| {r['aggregate_tps']:.1f} tok/s | clients' CPU {r['client_cpu_s']:.2f} s", flush=True)
-    if before is not None:
-        after = step_totals(url)
-        d = {k: after[k] - before[k] for k in after}
-        r["rows_per_step"] = d["row_steps"] / max(1, d["steps"])
-        print(f"          decode thread: {d['steps']} steps, {r['rows_per_step']:.1f} rows a step;"
-              " " + ", ".join(f"{p} {d[p]:.2f} s" for p in PHASES), flush=True)
+    after = step_totals(url)
+    d = {k: after[k] - before[k] for k in after}
+    r["rows_per_step"], r["hist"] = d["row_steps"] / max(1, d["steps"]), d["hist"]
+    r["questions"] = Counter((i + j) % len(QUESTIONS) for i in range(c)
+                             for j in range(args.requests))
+    print(f"          decode thread: {d['steps']} steps, {r['rows_per_step']:.1f} rows a step;"
+          " " + ", ".join(f"{p} {d[p]:.2f} s" for p in PHASES), flush=True)
     return r
 
 def one_run(args, levels, env):
@@ -136,22 +157,33 @@ def one_run(args, levels, env):
             for c in levels: results[(name, c)] = one_level(name, srv.url, c, args)
     return results
 
-def summary(runs, levels, bare):
-    "Medians and ranges over the runs, per level."
+def summary(runs, levels, step_s, prefill_s):
+    """Medians and ranges over the runs, per level: each design against the other, against the
+    engine's bare decode at the level's batch size, and against the engine doing the same work."""
     med = lambda xs: f"{statistics.median(xs):7.1f} [{min(xs):.1f}-{max(xs):.1f}]"
+    rng = lambda xs: f"{statistics.median(xs):.2f} [{min(xs):.2f}-{max(xs):.2f}]"
+    get = lambda d, c, k: [r[(d, c)][k] for r in runs]
     print("\nclients | batched tok/s | worker tok/s | batched / worker | engine's decode | "
           "batched / engine | rows a step | TTFT p95 batched (s) | same tokens")
     for c in levels:
-        b = [r[("batched", c)]["aggregate_tps"] for r in runs]
-        w = [r[("worker", c)]["aggregate_tps"] for r in runs]
-        ratio = [x / y for x, y in zip(b, w)]
-        p95 = [r[("batched", c)]["ttft_p95"] for r in runs]
-        rows = statistics.median(r[("batched", c)]["rows_per_step"] for r in runs)
+        b, w = get("batched", c, "aggregate_tps"), get("worker", c, "aggregate_tps")
+        bare = c / step_s[c]
+        p95 = get("batched", c, "ttft_p95")
+        rows = statistics.median(get("batched", c, "rows_per_step"))
         same = all(r[("batched", c)]["tokens"] == r[("worker", c)]["tokens"] for r in runs)
-        print(f"{c:>7} | {med(b)} | {med(w)} | {statistics.median(ratio):.2f}x "
-              f"[{min(ratio):.2f}-{max(ratio):.2f}] | {bare[c]:7.1f} | "
-              f"{statistics.median(b) / bare[c]:.2f} | {rows:5.1f} | {statistics.median(p95):.2f} "
-              f"[{min(p95):.2f}-{max(p95):.2f}] | {same}")
+        print(f"{c:>7} | {med(b)} | {med(w)} | {rng([x / y for x, y in zip(b, w)])}x | "
+              f"{bare:7.1f} | {statistics.median(b) / bare:.2f} | {rows:5.1f} | {rng(p95)} | "
+              f"{same}")
+    print("\nThe engine alone doing each level's work (the steps each server ran, at their rows,"
+          " and every prompt's prefill):")
+    print("clients | engine, batched work tok/s | batched / it | engine, worker work tok/s | "
+          "worker / it | engine-bound batched / worker")
+    for c in levels:
+        eb, ew = ([same_work_tps(r[(d, c)], step_s, prefill_s) for r in runs]
+                  for d in ("batched", "worker"))
+        b, w = get("batched", c, "aggregate_tps"), get("worker", c, "aggregate_tps")
+        print(f"{c:>7} | {med(eb)} | {rng([x / y for x, y in zip(b, eb)])} | {med(ew)} | "
+              f"{rng([x / y for x, y in zip(w, ew)])} | {rng([x / y for x, y in zip(eb, ew)])}x")
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -172,8 +204,9 @@ def main(argv=None):
     for k in range(args.runs):
         print(f"--- run {k + 1} of {args.runs}", flush=True)
         runs.append(one_run(args, levels, env))
-    bare = bare_decode(args.source, levels, args.threads)
-    summary(runs, levels, bare)
-    return runs, bare
+    rows = {n for r in runs for v in r.values() for n in v["hist"]}
+    step_s, prefill_s = engine_costs(args.source, rows | set(levels), args.threads)
+    summary(runs, levels, step_s, prefill_s)
+    return runs, step_s, prefill_s
 
 if __name__ == "__main__": main()

@@ -43,6 +43,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'nanochat.batching._Prefill.__init__': ('batching.html#_prefill.__init__', 'nanochat/batching.py'),
                                    'nanochat.batching._Row': ('batching.html#_row', 'nanochat/batching.py'),
                                    'nanochat.batching._Row.__init__': ('batching.html#_row.__init__', 'nanochat/batching.py'),
+                                   'nanochat.batching._Row.exponentials': ('batching.html#_row.exponentials', 'nanochat/batching.py'),
                                    'nanochat.batching._put_all': ('batching.html#_put_all', 'nanochat/batching.py'),
                                    'nanochat.batching.deliver': ('batching.html#deliver', 'nanochat/batching.py'),
                                    'nanochat.batching.sample_token': ('batching.html#sample_token', 'nanochat/batching.py')},

@@ -234,6 +234,7 @@ class _Row:
         self.text = TextStream(tokenizer, req.stop)
         self.rng = torch.Generator(device=device)
         self.rng.manual_seed(req.seed)
+        self.noise, self.used = None, 0       # its next draws (see `exponentials` below)
 
 class _Prefill:
     "A prompt being prefilled into its own batch-1 cache; `done` tokens of it so far."
@@ -425,10 +426,28 @@ def _admit(self: Batcher, job, lg):
     self.log.append((req.t_admit, "admit", req))
 
 # %% ../nbs/10c_batching.ipynb #7147fc8e
+_NOISE = 4096          # Exp(1) numbers a CPU row draws at once (a block of steps)
+
+@patch
+def exponentials(self: _Row, k):
+    """The next `k` Exp(1) numbers of the row's generator: what `torch.multinomial` draws to take
+    one sample from `k` probabilities. A CPU generator's numbers come out in one stream whether
+    drawn `k` or many at a time, so a CPU row draws a block of steps at once; a GPU row, step by
+    step."""
+    if self.noise is None or self.used == len(self.noise) or self.noise.size(1) != k:
+        # (a row draws once a step, at most max_tokens times)
+        steps = min(_NOISE // k, self.req.max_tokens) if self.rng.device.type == "cpu" else 1
+        steps = max(1, steps)
+        self.noise = torch.empty(steps, k, device=self.rng.device).exponential_(generator=self.rng)
+        self.used = 0
+    self.used += 1
+    return self.noise[self.used - 1]
+
 @patch
 def _sample(self: Batcher, rows):
-    """Each running row's draw: one top-k and softmax for all rows that share settings, then each
-    row's own generator draws."""
+    """Each running row's draw: one top-k and softmax for all rows that share settings, then one
+    division and argmax by each row's own exponentials (`torch.multinomial`'s own draw, row by row
+    the same numbers)."""
     out, groups = [None] * len(rows), {}
     for i, row in enumerate(rows):
         r = row.req
@@ -436,16 +455,19 @@ def _sample(self: Batcher, rows):
             out[i] = sample_token(self.logits[i:i + 1], row.rng, r.temperature, r.top_k, r.top_p)
         else: groups.setdefault((r.temperature, r.top_k or 0), []).append(i)
     for (temperature, top_k), idx in groups.items():
-        lg = self.logits[idx]                                                 # (g, V)
+        lg = self.logits[idx] if len(idx) < len(rows) else self.logits            # (g, V)
         if temperature == 0.0:
             for i, t in zip(idx, lg.argmax(-1).tolist()): out[i] = t
             continue
         if top_k > 0: vals, ids = torch.topk(lg, min(top_k, lg.size(-1)), dim=-1)
         else: vals, ids = lg, None
         probs = F.softmax(vals / temperature, dim=-1)    # sample_next_token's numbers, row by row
-        for j, i in enumerate(idx):
-            d = int(torch.multinomial(probs[j:j + 1], num_samples=1, generator=rows[i].rng))
-            out[i] = int(ids[j, d]) if ids is not None else d
+        if not torch.isfinite(probs).all():               # (torch.multinomial refuses them too)
+            raise ValueError("the model's logits are not finite: nothing to sample from")
+        q = torch.stack([rows[i].exponentials(probs.size(-1)) for i in idx])       # (g, K)
+        d = (probs / q).argmax(-1, keepdim=True)          # (g, 1): p / q, largest first
+        picks = (ids.gather(1, d) if ids is not None else d)[:, 0].tolist()
+        for i, t in zip(idx, picks): out[i] = t
     return out
 
 # %% ../nbs/10c_batching.ipynb #dfa6a2d8
