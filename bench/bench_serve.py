@@ -6,6 +6,7 @@ prefill), which is what a server that cost nothing would reach.
 
     python bench/bench_serve.py         # the checkpoint runs/runcpu.sh made (NANOCHAT_BASE_DIR)
     python bench/bench_serve.py --clients 1,4,16 --requests 3 --max-tokens 64 --runs 3
+    python bench/bench_serve.py --stream-interval 4     # text every 4 steps, in both designs
 
 Each client sends `--requests` streamed requests one after another to /v1/chat/completions, each
 with its own seed, so both designs generate exactly the same replies (the server's seeded sampling
@@ -17,7 +18,7 @@ ranges.
 The clients share the machine with the server, so they are kept light: one asyncio event loop
 (aiohttp), whose CPU time is printed beside each level. Each server's decode thread profile (its
 `/stats`) is printed too: seconds in prefill, sampling, per-row work and forward, and the mean
-number of rows in a step. The engine's costs are measured in this process after the runs.
+number of rows in a step. The engine's costs are measured in this process after each run.
 """
 import argparse, asyncio, json, logging, os, resource, statistics, time
 from collections import Counter
@@ -88,12 +89,10 @@ def step_totals(url):
     out["hist"] = Counter({int(n): v["steps"] for n, v in prof.items()})     # rows -> steps
     return out
 
-def engine_costs(source, batch_sizes, threads, steps=32, context=48, repeat=5):
+def engine_costs(model, tok, batch_sizes, steps=32, context=48, repeat=5):
     """The engine alone on the same checkpoint: seconds of one `DecodeStep` at each batch size,
     and of each question's prefill (its prompt as the server renders it, through the forward)."""
-    if threads: torch.set_num_threads(threads)
-    model, _, _ = load_model(source, "cpu", "eval")
-    tok, c = get_tokenizer(), model.config
+    c = model.config
     kv = lambda B, T: KVCache(B, c.n_kv_head, T, c.n_embd // c.n_head, c.n_layer, "cpu",
                               torch.float32)
     step_s, prefill_s = {}, {}
@@ -151,13 +150,14 @@ def one_run(args, levels, env):
     results = {}
     for name, bs in (("batched", args.batch_size), ("worker", 1)):
         with ServerProcess(f"--device-type={args.device_type}", "-i", args.source,
-                           f"--batch-size={bs}", "--max-queue=1024", env=env) as srv:
+                           f"--batch-size={bs}", "--max-queue=1024",
+                           f"--stream-interval={args.stream_interval}", env=env) as srv:
             wait_ready(srv.url)
             run_level(srv.url, 1, 1, 8)                                              # warm-up
             for c in levels: results[(name, c)] = one_level(name, srv.url, c, args)
     return results
 
-def summary(runs, levels, step_s, prefill_s):
+def summary(runs, levels, costs):
     """Medians and ranges over the runs, per level: each design against the other, against the
     engine's bare decode at the level's batch size, and against the engine doing the same work."""
     med = lambda xs: f"{statistics.median(xs):7.1f} [{min(xs):.1f}-{max(xs):.1f}]"
@@ -167,7 +167,7 @@ def summary(runs, levels, step_s, prefill_s):
           "batched / engine | rows a step | TTFT p95 batched (s) | same tokens")
     for c in levels:
         b, w = get("batched", c, "aggregate_tps"), get("worker", c, "aggregate_tps")
-        bare = c / step_s[c]
+        bare = statistics.median(c / step_s[c] for step_s, _ in costs)
         p95 = get("batched", c, "ttft_p95")
         rows = statistics.median(get("batched", c, "rows_per_step"))
         same = all(r[("batched", c)]["tokens"] == r[("worker", c)]["tokens"] for r in runs)
@@ -179,7 +179,7 @@ def summary(runs, levels, step_s, prefill_s):
     print("clients | engine, batched work tok/s | batched / it | engine, worker work tok/s | "
           "worker / it | engine-bound batched / worker")
     for c in levels:
-        eb, ew = ([same_work_tps(r[(d, c)], step_s, prefill_s) for r in runs]
+        eb, ew = ([same_work_tps(r[(d, c)], *cost) for r, cost in zip(runs, costs)]
                   for d in ("batched", "worker"))
         b, w = get("batched", c, "aggregate_tps"), get("worker", c, "aggregate_tps")
         print(f"{c:>7} | {med(eb)} | {rng([x / y for x, y in zip(b, eb)])} | {med(ew)} | "
@@ -195,18 +195,24 @@ def main(argv=None):
     p.add_argument("--runs", type=int, default=3, help="repetitions (fresh servers each)")
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     p.add_argument("--device-type", default="cpu")
+    p.add_argument("--stream-interval", type=int, default=1,
+                   help="chat_web's --stream-interval, for both designs")
     args = p.parse_args(argv)
     logging.getLogger("httpx").setLevel(logging.WARNING)      # not a line per request
     levels = [int(c) for c in args.clients.split(",")]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     if args.threads: env["OMP_NUM_THREADS"] = str(args.threads)
-    runs = []
+    runs, costs, model = [], [], None
     for k in range(args.runs):
         print(f"--- run {k + 1} of {args.runs}", flush=True)
         runs.append(one_run(args, levels, env))
-    rows = {n for r in runs for v in r.values() for n in v["hist"]}
-    step_s, prefill_s = engine_costs(args.source, rows | set(levels), args.threads)
-    summary(runs, levels, step_s, prefill_s)
-    return runs, step_s, prefill_s
+        if model is None:                   # loaded once the first servers are gone
+            if args.threads: torch.set_num_threads(args.threads)
+            model, _, _ = load_model(args.source, "cpu", "eval")
+        # the engine's costs after each run: the machine's speed drifts
+        rows = {n for v in runs[-1].values() for n in v["hist"]}
+        costs.append(engine_costs(model, get_tokenizer(), rows | set(levels)))
+    summary(runs, levels, costs)
+    return runs, costs
 
 if __name__ == "__main__": main()

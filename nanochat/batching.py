@@ -150,7 +150,7 @@ class Request:
                                                          if loop is not None else [])
         self.cancelled = False
         self.t_submit = time.perf_counter()
-        self.t_prefill = self.t_admit = self.t_first = self.t_done = None
+        self.t_prefill = self.t_admit = self.t_first = self.t_first_text = self.t_done = None
         self.completion_tokens, self.finish_reason = 0, None
         # set with the terminal event ("done" or "error")
         self.finished = threading.Event()
@@ -235,6 +235,7 @@ class _Row:
         self.rng = torch.Generator(device=device)
         self.rng.manual_seed(req.seed)
         self.noise, self.used = None, 0       # its next draws (see `exponentials` below)
+        self.held, self.since = [], 0         # text not sent yet; steps since it last sent
 
 class _Prefill:
     "A prompt being prefilled into its own batch-1 cache; `done` tokens of it so far."
@@ -246,18 +247,22 @@ class Batcher:
     each prompt is prefilled alone into a batch-1 cache (at most `prefill_chunk` of its tokens per
     step while rows are decoding, so that a long prompt does not stall them), then copied into a
     free row. Requests join and leave the running batch without waiting for each other. `threads`:
-    torch's CPU threads for the decode thread (default: the current setting)."""
+    torch's CPU threads for the decode thread (default: the current setting). `stream_interval`:
+    a row's new text is sent every that many steps (its first text and its end at once)."""
     def __init__(self, model, tokenizer, batch_size=32, max_queue=64, max_context=None,
-                 fast_decode=True, name="cpu", prefill_chunk=256, threads=None):
+                 fast_decode=True, name="cpu", prefill_chunk=256, threads=None,
+                 stream_interval=1):
         c, self.device = model.config, model.get_device()
         self.model, self.tok, self.name = model, tokenizer, name
         self.capacity = max_context or c.sequence_len
         if self.capacity > model.cos.size(1):
             raise ValueError(f"max_context={self.capacity} exceeds the rotary table "
                              f"({model.cos.size(1)})")
-        if batch_size < 1 or max_queue < 0 or prefill_chunk < 1:
-            raise ValueError("batch_size and prefill_chunk must be >= 1, max_queue >= 0")
+        if batch_size < 1 or max_queue < 0 or prefill_chunk < 1 or stream_interval < 1:
+            raise ValueError("batch_size, prefill_chunk and stream_interval must be >= 1, "
+                             "max_queue >= 0")
         self.batch_size, self.max_queue, self.prefill_chunk = batch_size, max_queue, prefill_chunk
+        self.stream_interval = stream_interval
         self.threads = threads or torch.get_num_threads()
         hd = c.n_embd // c.n_head
         self.cache = SlotKVCache(batch_size, self.capacity, c.n_kv_head, hd, c.n_layer, self.device)
@@ -491,7 +496,13 @@ def _step(self: Batcher, prefill_s=0.0):
             continue
         req.completion_tokens += 1
         piece = row.text.push(token)
-        if piece: req.emit("token", piece, self.outbox)
+        if piece: row.held.append(piece)
+        row.since += 1
+        # the first text at once, then every stream_interval steps
+        if row.held and (req.t_first_text is None or row.since >= self.stream_interval):
+            req.emit("token", "".join(row.held), self.outbox)
+            row.held, row.since = [], 0
+            if req.t_first_text is None: req.t_first_text = t1
         if row.text.stopped: finished.append((i, "stop"))
         elif req.completion_tokens >= req.max_tokens or cache.hpos[i] >= self.capacity:
             finished.append((i, "length"))
@@ -520,7 +531,7 @@ def _leave(self: Batcher, finished):
         for i, reason in reversed(finished):
             row = rows[i]
             if reason != "cancelled":
-                rest = row.text.flush()
+                rest = "".join(row.held) + row.text.flush()
                 if rest: row.req.emit("token", rest, self.outbox)
             self.cache.remove(i)
             last = rows.pop()

@@ -478,6 +478,9 @@ def build_parser():
     p.add_argument("--prefill-chunk", type=int, default=256,
                    help="prompt tokens prefilled per step while other requests decode (chunked "
                         "prefill: a long prompt does not stall them)")
+    p.add_argument("--stream-interval", type=int, default=1,
+                   help="steps between a reply's streamed pieces (1: every token as it comes; "
+                        "more: fewer, larger pieces, less server work per token)")
     return p
 
 # %% ../../nbs/17_chat_web.ipynb #dd4656c9
@@ -495,8 +498,9 @@ def _check_args(args, device_type):
         raise SystemExit(f"-k must be in [{MIN_TOP_K}, {MAX_TOP_K}]")
     if not MIN_MAX_TOKENS <= args.max_tokens <= MAX_MAX_TOKENS:
         raise SystemExit(f"-m must be in [{MIN_MAX_TOKENS}, {MAX_MAX_TOKENS}]")
-    if args.batch_size < 1 or args.max_queue < 0 or args.prefill_chunk < 1:
-        raise SystemExit("--batch-size and --prefill-chunk must be >= 1, --max-queue >= 0")
+    if min(args.batch_size, args.prefill_chunk, args.stream_interval) < 1 or args.max_queue < 0:
+        raise SystemExit("--batch-size, --prefill-chunk and --stream-interval must be >= 1, "
+                         "--max-queue >= 0")
     if args.max_context is not None and args.max_context < 16:
         raise SystemExit("--max-context must be at least 16 tokens")
 
@@ -521,7 +525,7 @@ def main(argv=None):
                              f"({model.cos.size(1)} positions)")
         batchers.append(Batcher(model, tokenizer, args.batch_size, args.max_queue,
                                 args.max_context, name=str(dev), prefill_chunk=args.prefill_chunk,
-                                threads=threads))
+                                threads=threads, stream_interval=args.stream_interval))
     pool, capacity = WorkerPool(batchers), batchers[0].capacity
     model_id = f"nanochat-{source}-d{model.config.n_layer}"
     app = make_app(pool, tokenizer,
