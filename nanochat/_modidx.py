@@ -325,6 +325,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'nanochat.optim.MuonAdamW._adamw_update': ('muon.html#muonadamw._adamw_update', 'nanochat/optim.py'),
                                 'nanochat.optim.MuonAdamW._hyper': ('muon.html#muonadamw._hyper', 'nanochat/optim.py'),
                                 'nanochat.optim.MuonAdamW._muon_update': ('muon.html#muonadamw._muon_update', 'nanochat/optim.py'),
+                                'nanochat.optim.MuonAdamW._reduce_grads': ('muon.html#muonadamw._reduce_grads', 'nanochat/optim.py'),
                                 'nanochat.optim.MuonAdamW._step_distributed': ( 'muon.html#muonadamw._step_distributed',
                                                                                 'nanochat/optim.py'),
                                 'nanochat.optim.MuonAdamW._world': ('muon.html#muonadamw._world', 'nanochat/optim.py'),

@@ -11,6 +11,7 @@ import math
 
 import torch
 import torch.distributed as dist
+from fastcore.basics import patch
 
 from .common import COMPUTE_DTYPE
 
@@ -135,76 +136,6 @@ class MuonAdamW(torch.optim.Optimizer):
     def _hyper(self, *values):
         return [torch.tensor(float(v)) for v in values]  # 0-D CPU tensors
 
-    # --- AdamW
-    # ---------------------------------------------------------------------------------------
-    def _adamw_update(self, group, p, grad, rows=None):
-        "Update p (or its row slice `rows`) from grad (the matching slice)."
-        state = self.state[p]
-        # a shard: a contiguous copy (gathered flat)
-        target = p if rows is None else p[rows].clone(memory_format=torch.contiguous_format)
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = torch.zeros_like(target, dtype=torch.float32)
-            state["exp_avg_sq"] = torch.zeros_like(target, dtype=torch.float32)
-        state["step"] += 1
-        b1, b2 = group["betas"]
-        lr, b1, b2, eps, wd, step = self._hyper(group["lr"], b1, b2, group["eps"],
-                                                group["weight_decay"], state["step"])
-        fn = _step_fn(adamw_step_fused, p.device.type, self.compile)
-        strides = (target.stride(), grad.stride(), state["exp_avg"].stride(),
-                   state["exp_avg_sq"].stride())
-        same_layout = len(set(strides)) == 1
-        if (fn is adamw_step_fused and p.device.type == "cpu"
-            and p.dtype == grad.dtype == torch.float32 and same_layout):
-            # eager on a CPU: torch's one-pass kernel (it walks memory in order: the layouts must
-            # agree)
-            fn = adamw_step_torch
-        if rows is None:
-            fn(p, grad, state["exp_avg"], state["exp_avg_sq"], step, lr, b1, b2, eps, wd)
-        else:
-            fn(target, grad, state["exp_avg"], state["exp_avg_sq"], step, lr, b1, b2, eps, wd)
-            return target
-
-    # --- Muon
-    # ----------------------------------------------------------------------------------------
-    def _muon_update(self, group, stacked_params, stacked_grads, n_state):
-        """Update stacked params (k, m, n) in place; state (for n_state matrices) lives on the
-        group's first param."""
-        first = group["params"][0]
-        state = self.state[first]
-        m, n = first.shape
-        red_dim = -1 if m >= n else -2
-        if not state:
-            state["momentum_buffer"] = torch.zeros(n_state, m, n, dtype=first.dtype,
-                                                   device=first.device)
-            shape2 = (n_state, m, 1) if red_dim == -1 else (n_state, 1, n)
-            state["second_momentum_buffer"] = torch.zeros(shape2, dtype=first.dtype,
-                                                          device=first.device)
-        k = stacked_params.size(0)
-        if k == 0: return
-        mom, lr, wd, b2 = self._hyper(group["momentum"], group["lr"],
-                                      group["weight_decay"], group["beta2"])
-        step = _step_fn(muon_step_fused, first.device.type, self.compile)
-        step(stacked_grads, stacked_params, state["momentum_buffer"][:k],
-             state["second_momentum_buffer"][:k], mom, lr, wd, b2, group["ns_steps"], red_dim)
-
-    @torch.no_grad()
-    def step(self):
-        rank, world = self._world()
-        if world == 1:
-            for group in self.param_groups:
-                params = [p for p in group["params"] if p.grad is not None]
-                if group["kind"] == "adamw":
-                    for p in params: self._adamw_update(group, p, p.grad)
-                elif params:
-                    if len(params) != len(group["params"]):
-                        raise RuntimeError("a Muon group has parameters without gradients")
-                    P = torch.stack(params); G = torch.stack([p.grad for p in params])
-                    self._muon_update(group, P, G, len(params))
-                    for p, new in zip(params, P): p.copy_(new)
-            return
-        self._step_distributed(rank, world)
-
     def load_state_dict(self, state_dict):
         """As torch's, except that optimizer state keeps its saved dtype: torch would cast the fp32
         Adam moments of a bf16 parameter (the embeddings on a GPU) to bf16, losing them."""
@@ -217,76 +148,159 @@ class MuonAdamW(torch.optim.Optimizer):
             for k, v in tensors.items():
                 self.state[params[i]][k] = v.to(device=params[i].device, copy=True)
 
-    def _step_distributed(self, rank, world):
-        avg = dist.ReduceOp.AVG
-        # phase 1: launch every gradient reduction
-        pending = []
+# %% ../nbs/06_muon.ipynb #803c00b7
+@patch
+def _adamw_update(self: MuonAdamW, group, p, grad, rows=None):
+    "Update p (or its row slice `rows`) from grad (the matching slice)."
+    state = self.state[p]
+    # a shard: a contiguous copy (gathered flat)
+    target = p if rows is None else p[rows].clone(memory_format=torch.contiguous_format)
+    if not state:
+        state["step"] = 0
+        state["exp_avg"] = torch.zeros_like(target, dtype=torch.float32)
+        state["exp_avg_sq"] = torch.zeros_like(target, dtype=torch.float32)
+    state["step"] += 1
+    b1, b2 = group["betas"]
+    lr, b1, b2, eps, wd, step = self._hyper(group["lr"], b1, b2, group["eps"],
+                                            group["weight_decay"], state["step"])
+    fn = _step_fn(adamw_step_fused, p.device.type, self.compile)
+    strides = (target.stride(), grad.stride(), state["exp_avg"].stride(),
+               state["exp_avg_sq"].stride())
+    same_layout = len(set(strides)) == 1
+    if (fn is adamw_step_fused and p.device.type == "cpu"
+        and p.dtype == grad.dtype == torch.float32 and same_layout):
+        # eager on a CPU: torch's one-pass kernel (it walks memory in order: the layouts must
+        # agree)
+        fn = adamw_step_torch
+    if rows is None:
+        fn(p, grad, state["exp_avg"], state["exp_avg_sq"], step, lr, b1, b2, eps, wd)
+    else:
+        fn(target, grad, state["exp_avg"], state["exp_avg_sq"], step, lr, b1, b2, eps, wd)
+        return target
+
+# %% ../nbs/06_muon.ipynb #3ce41b2e
+@patch
+def _muon_update(self: MuonAdamW, group, stacked_params, stacked_grads, n_state):
+    """Update stacked params (k, m, n) in place; state (for n_state matrices) lives on the
+    group's first param."""
+    first = group["params"][0]
+    state = self.state[first]
+    m, n = first.shape
+    red_dim = -1 if m >= n else -2
+    if not state:
+        state["momentum_buffer"] = torch.zeros(n_state, m, n, dtype=first.dtype,
+                                               device=first.device)
+        shape2 = (n_state, m, 1) if red_dim == -1 else (n_state, 1, n)
+        state["second_momentum_buffer"] = torch.zeros(shape2, dtype=first.dtype,
+                                                      device=first.device)
+    k = stacked_params.size(0)
+    if k == 0: return
+    mom, lr, wd, b2 = self._hyper(group["momentum"], group["lr"],
+                                  group["weight_decay"], group["beta2"])
+    step = _step_fn(muon_step_fused, first.device.type, self.compile)
+    step(stacked_grads, stacked_params, state["momentum_buffer"][:k],
+         state["second_momentum_buffer"][:k], mom, lr, wd, b2, group["ns_steps"], red_dim)
+
+# %% ../nbs/06_muon.ipynb #9d71b26b
+@patch
+@torch.no_grad()
+def step(self: MuonAdamW):
+    rank, world = self._world()
+    if world == 1:
         for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
             if group["kind"] == "adamw":
-                for p in group["params"]:
-                    g = p.grad
-                    if g is None:
-                        raise RuntimeError("every parameter needs a gradient on every rank in a "
-                                           "distributed step")
-                    if p.numel() < 1024:
-                        g = g.clone()
-                        pending.append(("adamw_full", group, p, g,
-                                        dist.all_reduce(g, op=avg, async_op=True)))
-                    else:
-                        if p.size(0) % world:
-                            raise ValueError(f"a {tuple(p.shape)} AdamW parameter: dim 0 must "
-                                             f"divide by the world size {world}")
-                        out = torch.empty((p.size(0) // world, *p.shape[1:]),
-                                          dtype=g.dtype, device=g.device)
-                        pending.append(("adamw_shard", group, p, out,
-                                        dist.reduce_scatter_tensor(out, g.contiguous(),
-                                                                   op=avg, async_op=True)))
-            else:
-                params = group["params"]
-                c = -(-len(params) // world)
-                stack = torch.zeros((c * world, *params[0].shape), dtype=params[0].grad.dtype,
-                                    device=params[0].device)
-                for i, p in enumerate(params): stack[i].copy_(p.grad)
-                out = torch.empty((c, *params[0].shape), dtype=stack.dtype, device=stack.device)
-                pending.append(("muon", group, (stack, c), out,
-                                dist.reduce_scatter_tensor(out, stack, op=avg, async_op=True)))
-        # phase 2: per group, wait for its reduction, update, launch the gather
-        gathers = []
-        for kind, group, obj, grad, work in pending:
-            work.wait()
-            if kind == "adamw_full":
-                self._adamw_update(group, obj, grad)
-            elif kind == "adamw_shard":
-                p = obj; n = p.size(0) // world
-                piece = self._adamw_update(group, p, grad, rows=slice(rank * n, (rank + 1) * n))
-                if p.is_contiguous():
-                    gathers.append((None, dist.all_gather_into_tensor(p, piece, async_op=True)))
-                # the gather fills a flat row-major buffer; p's storage may be laid out otherwise
-                # (row_major_weights)
+                for p in params: self._adamw_update(group, p, p.grad)
+            elif params:
+                if len(params) != len(group["params"]):
+                    raise RuntimeError("a Muon group has parameters without gradients")
+                P = torch.stack(params); G = torch.stack([p.grad for p in params])
+                self._muon_update(group, P, G, len(params))
+                for p, new in zip(params, P): p.copy_(new)
+        return
+    self._step_distributed(rank, world)
+
+# %% ../nbs/06_muon.ipynb #4c6a5010
+@patch
+def _reduce_grads(self: MuonAdamW, world):
+    """Phase 1 of a distributed step: launch every gradient reduction (averages over the ranks);
+    [(kind, group, what, received gradient, its pending work)]."""
+    avg = dist.ReduceOp.AVG
+    # phase 1: launch every gradient reduction
+    pending = []
+    for group in self.param_groups:
+        if group["kind"] == "adamw":
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    raise RuntimeError("every parameter needs a gradient on every rank in a "
+                                       "distributed step")
+                if p.numel() < 1024:
+                    g = g.clone()
+                    pending.append(("adamw_full", group, p, g,
+                                    dist.all_reduce(g, op=avg, async_op=True)))
                 else:
-                    full = torch.empty(p.shape, dtype=p.dtype, device=p.device)
-                    work = dist.all_gather_into_tensor(full, piece, async_op=True)
-                    gathers.append(((p, full), work))
+                    if p.size(0) % world:
+                        raise ValueError(f"a {tuple(p.shape)} AdamW parameter: dim 0 must "
+                                         f"divide by the world size {world}")
+                    out = torch.empty((p.size(0) // world, *p.shape[1:]),
+                                      dtype=g.dtype, device=g.device)
+                    pending.append(("adamw_shard", group, p, out,
+                                    dist.reduce_scatter_tensor(out, g.contiguous(),
+                                                               op=avg, async_op=True)))
+        else:
+            params = group["params"]
+            c = -(-len(params) // world)
+            stack = torch.zeros((c * world, *params[0].shape), dtype=params[0].grad.dtype,
+                                device=params[0].device)
+            for i, p in enumerate(params): stack[i].copy_(p.grad)
+            out = torch.empty((c, *params[0].shape), dtype=stack.dtype, device=stack.device)
+            pending.append(("muon", group, (stack, c), out,
+                            dist.reduce_scatter_tensor(out, stack, op=avg, async_op=True)))
+    return pending
+
+# %% ../nbs/06_muon.ipynb #a1f6b94c
+@patch
+def _step_distributed(self: MuonAdamW, rank, world):
+    "A step across ranks: the reductions launched, then per group wait, update, gather."
+    pending = self._reduce_grads(world)
+    # phase 2: per group, wait for its reduction, update, launch the gather
+    gathers = []
+    for kind, group, obj, grad, work in pending:
+        work.wait()
+        if kind == "adamw_full":
+            self._adamw_update(group, obj, grad)
+        elif kind == "adamw_shard":
+            p = obj; n = p.size(0) // world
+            piece = self._adamw_update(group, p, grad, rows=slice(rank * n, (rank + 1) * n))
+            if p.is_contiguous():
+                gathers.append((None, dist.all_gather_into_tensor(p, piece, async_op=True)))
+            # the gather fills a flat row-major buffer; p's storage may be laid out otherwise
+            # (row_major_weights)
             else:
-                (stack, c), params = obj, group["params"]
-                lo, hi = rank * c, min((rank + 1) * c, len(params))
-                mine = torch.zeros_like(grad)
-                if hi > lo:
-                    P = torch.stack(params[lo:hi])
-                    self._muon_update(group, P, grad[:hi - lo], c)
-                    mine[:hi - lo] = P
-                else:
-                    # owns only padding: still create its state
-                    self._muon_update(group, mine[:0], grad[:0], c)
-                gathers.append(((group["params"], stack),
-                                dist.all_gather_into_tensor(stack, mine, async_op=True)))
-        # phase 3: wait for the gathers; copy Muon results back into the parameters
-        for target, work in gathers:
-            work.wait()
-            if target is None: continue
-            dest, src = target
-            # a gathered AdamW parameter
-            if isinstance(dest, torch.Tensor): dest.copy_(src)
+                full = torch.empty(p.shape, dtype=p.dtype, device=p.device)
+                work = dist.all_gather_into_tensor(full, piece, async_op=True)
+                gathers.append(((p, full), work))
+        else:
+            (stack, c), params = obj, group["params"]
+            lo, hi = rank * c, min((rank + 1) * c, len(params))
+            mine = torch.zeros_like(grad)
+            if hi > lo:
+                P = torch.stack(params[lo:hi])
+                self._muon_update(group, P, grad[:hi - lo], c)
+                mine[:hi - lo] = P
             else:
-                # the Muon results
-                for i, p in enumerate(dest): p.copy_(src[i])
+                # owns only padding: still create its state
+                self._muon_update(group, mine[:0], grad[:0], c)
+            gathers.append(((group["params"], stack),
+                            dist.all_gather_into_tensor(stack, mine, async_op=True)))
+    # phase 3: wait for the gathers; copy Muon results back into the parameters
+    for target, work in gathers:
+        work.wait()
+        if target is None: continue
+        dest, src = target
+        # a gathered AdamW parameter
+        if isinstance(dest, torch.Tensor): dest.copy_(src)
+        else:
+            # the Muon results
+            for i, p in enumerate(dest): p.copy_(src[i])
