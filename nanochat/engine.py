@@ -12,6 +12,7 @@ from collections import deque
 
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 
 from .common import COMPUTE_DTYPE
 from .flash_attention import KVCache, _use_fa3, flash_attn_with_kvcache, apply_rotary_emb
@@ -169,53 +170,55 @@ class DecodeStep:
         self.k3, self.k12, self.k15 = (torch.tensor(v, device=model.get_device())
                                        for v in (3.0, 1.2, 15.0))
 
-    def __call__(self, idx, cache):
-        """idx: (B,) token ids; `cache` a KVCache or PromptSharedKVCache (or any cache with
-        `attend`), advanced by one."""
-        m, H, Hkv, d = self.m, self.H, self.Hkv, self.d
-        # pos: one int, or a (B,) tensor when each row has its own
-        B, pos = idx.size(0), cache.get_pos()
-        x = _rms(m.transformer.wte.weight[idx])                                        # (B, C)
-        prev, cache.prev_embedding = cache.prev_embedding, x[:, None]
-        if prev is not None:
-            x = (x + self.smear
-                 * torch.sigmoid(F.linear(x[:, :24], m.smear_gate.weight)) * prev[:, 0])
-        x0, x_backout = x, None
-        # (B, 1, 1, d/2)
-        if torch.is_tensor(pos): cos, sin = m.cos[0, pos][:, None], m.sin[0, pos][:, None]
-        # (1, 1, 1, d/2)
-        else: cos, sin = m.cos[:, pos:pos + 1], m.sin[:, pos:pos + 1]
-        shared = hasattr(cache, "attend")
-        for i, block in enumerate(m.transformer.h):
-            attn = block.attn
-            x = self.resid[i] * x + self.x0[i] * x0
-            h = _rms(x)
-            qkv = h @ self.wqkv[i]
-            # queries and keys side by side:
-            qk = qkv[:, :(H + Hkv) * d].view(B, 1, H + Hkv, d)
-            # one rotary, one QK norm for both
-            qk = _rms(apply_rotary_emb(qk, cos, sin)) * self.k12
-            q, k = qk[:, :, :H], qk[:, :, H:]
-            v = qkv[:, (H + Hkv) * d:].view(B, 1, Hkv, d)
-            if attn.ve_gate is not None:
-                # (B, Hkv)
-                gate = self.k3 * torch.sigmoid(F.linear(h[:, :attn.ve_gate_channels],
-                                                        attn.ve_gate.weight))
-                v = (v + gate.view(B, 1, Hkv, 1)
-                     * m.value_embeds[str(i)].weight[idx].view(B, 1, Hkv, d))
-            if shared: y = cache.attend(i, q, k, v, m.window_sizes[i])
-            else:
-                kc, vc = cache.get_layer_cache(i)
-                y = flash_attn_with_kvcache(q, kc, vc, k=k, v=v, cache_seqlens=cache.cache_seqlens,
-                                            causal=True, window_size=m.window_sizes[i])
-            x = x + F.linear(y.reshape(B, H * d), attn.c_proj.weight)
-            x = x + F.linear(F.relu(F.linear(_rms(x), block.mlp.c_fc.weight)).square(),
-                             block.mlp.c_proj.weight)
-            if i == m.config.n_layer // 2: x_backout = x
-        cache.advance(1)
-        x = _rms(x - self.backout * x_backout)
-        logits = F.linear(x, m.lm_head.weight)[:, :m.config.vocab_size]
-        return self.k15 * torch.tanh(logits / self.k15)
+# %% ../nbs/10_engine.ipynb #578f1366
+@patch
+def __call__(self: DecodeStep, idx, cache):
+    """idx: (B,) token ids; `cache` a KVCache or PromptSharedKVCache (or any cache with
+    `attend`), advanced by one."""
+    m, H, Hkv, d = self.m, self.H, self.Hkv, self.d
+    # pos: one int, or a (B,) tensor when each row has its own
+    B, pos = idx.size(0), cache.get_pos()
+    x = _rms(m.transformer.wte.weight[idx])                                        # (B, C)
+    prev, cache.prev_embedding = cache.prev_embedding, x[:, None]
+    if prev is not None:
+        x = (x + self.smear
+             * torch.sigmoid(F.linear(x[:, :24], m.smear_gate.weight)) * prev[:, 0])
+    x0, x_backout = x, None
+    # (B, 1, 1, d/2)
+    if torch.is_tensor(pos): cos, sin = m.cos[0, pos][:, None], m.sin[0, pos][:, None]
+    # (1, 1, 1, d/2)
+    else: cos, sin = m.cos[:, pos:pos + 1], m.sin[:, pos:pos + 1]
+    shared = hasattr(cache, "attend")
+    for i, block in enumerate(m.transformer.h):
+        attn = block.attn
+        x = self.resid[i] * x + self.x0[i] * x0
+        h = _rms(x)
+        qkv = h @ self.wqkv[i]
+        # queries and keys side by side:
+        qk = qkv[:, :(H + Hkv) * d].view(B, 1, H + Hkv, d)
+        # one rotary, one QK norm for both
+        qk = _rms(apply_rotary_emb(qk, cos, sin)) * self.k12
+        q, k = qk[:, :, :H], qk[:, :, H:]
+        v = qkv[:, (H + Hkv) * d:].view(B, 1, Hkv, d)
+        if attn.ve_gate is not None:
+            # (B, Hkv)
+            gate = self.k3 * torch.sigmoid(F.linear(h[:, :attn.ve_gate_channels],
+                                                    attn.ve_gate.weight))
+            v = (v + gate.view(B, 1, Hkv, 1)
+                 * m.value_embeds[str(i)].weight[idx].view(B, 1, Hkv, d))
+        if shared: y = cache.attend(i, q, k, v, m.window_sizes[i])
+        else:
+            kc, vc = cache.get_layer_cache(i)
+            y = flash_attn_with_kvcache(q, kc, vc, k=k, v=v, cache_seqlens=cache.cache_seqlens,
+                                        causal=True, window_size=m.window_sizes[i])
+        x = x + F.linear(y.reshape(B, H * d), attn.c_proj.weight)
+        x = x + F.linear(F.relu(F.linear(_rms(x), block.mlp.c_fc.weight)).square(),
+                         block.mlp.c_proj.weight)
+        if i == m.config.n_layer // 2: x_backout = x
+    cache.advance(1)
+    x = _rms(x - self.backout * x_backout)
+    logits = F.linear(x, m.lm_head.weight)[:, :m.config.vocab_size]
+    return self.k15 * torch.tanh(logits / self.k15)
 
 # %% ../nbs/10_engine.ipynb #fbeaccbe
 class RowState:
@@ -290,76 +293,82 @@ class Engine:
         if max_tokens is not None and max_tokens < 0:
             raise ValueError(f"max_tokens must be >= 0 or None, got {max_tokens}")
 
-    @torch.inference_mode()
-    def _steps(self, tokens, num_samples=1, max_tokens=None, temperature=1.0, top_k=None, seed=42):
-        """The generation loop: yields (token_column, token_masks, logits the column was sampled
-        from (B, V))."""
-        self._check(tokens, num_samples, max_tokens)
-        model, device = self.model, self.model.get_device()
-        rng = torch.Generator(device=device)
-        rng.manual_seed(seed)
-        tool = ToolTokens(self.tokenizer)
-        m = model.config
-        kv_kwargs = dict(num_heads=m.n_kv_head, head_dim=m.n_embd // m.n_head, num_layers=m.n_layer,
-                         device=device, dtype=COMPUTE_DTYPE)
-        # 1) batch-1 prefill, the last position's logits expanded to one row per sample
-        P = len(tokens)
-        prefill_cache = KVCache(batch_size=1, seq_len=P, **kv_kwargs)
-        ids = torch.tensor([tokens], dtype=torch.long, device=device)
-        out = (model.forward(ids, kv_cache=prefill_cache, last_only=True) if self._last_only
-               else model.forward(ids, kv_cache=prefill_cache))
-        logits = out[:, -1, :].expand(num_samples, -1)                         # (B, V)
-        # 2) the decode cache: the prompt shared by all rows, or (one row, or FA3) upstream's copied
-        # cache
-        capacity = P + max_tokens if max_tokens is not None else max(m.sequence_len, P)
-        if num_samples > 1 and self._share and not _use_fa3():
-            cache = PromptSharedKVCache(prefill_cache, num_samples, max(capacity - P, 1))
-        else:
-            cache = KVCache(batch_size=num_samples, seq_len=capacity, **kv_kwargs)
-            cache.prefill(prefill_cache)
-        del prefill_cache
-        # tokens that fit in the cache
-        limit = max_tokens if max_tokens is not None else capacity - P + 1
-        rows = [RowState(tokens.copy()) for _ in range(num_samples)]
-        # built per call: weights trained in between are never stale
-        step = DecodeStep(model) if self._fast else None
-        # 3) the loop
-        num_generated = 0
-        while num_generated < limit and not all(r.completed for r in rows):
-            sampled = sample_next_token(logits, rng, temperature, top_k)[:, 0].tolist()
-            column, masks = map(list, zip(*(row.take(s, tool) for row, s in zip(rows, sampled))))
-            yield column, masks, logits
-            num_generated += 1
-            # no forward nobody samples from
-            if num_generated >= limit or all(r.completed for r in rows): break
-            ids = torch.tensor(column, dtype=torch.long, device=device)                # (B,)
-            # (B, V)
-            logits = (step(ids, cache) if step
-                      else model.forward(ids[:, None], kv_cache=cache)[:, -1, :])
+# %% ../nbs/10_engine.ipynb #41a48bde
+@patch
+@torch.inference_mode()
+def _steps(self: Engine, tokens, num_samples=1, max_tokens=None, temperature=1.0, top_k=None,
+           seed=42):
+    """The generation loop: yields (token_column, token_masks, logits the column was sampled
+    from (B, V))."""
+    self._check(tokens, num_samples, max_tokens)
+    model, device = self.model, self.model.get_device()
+    rng = torch.Generator(device=device)
+    rng.manual_seed(seed)
+    tool = ToolTokens(self.tokenizer)
+    m = model.config
+    kv_kwargs = dict(num_heads=m.n_kv_head, head_dim=m.n_embd // m.n_head, num_layers=m.n_layer,
+                     device=device, dtype=COMPUTE_DTYPE)
+    # 1) batch-1 prefill, the last position's logits expanded to one row per sample
+    P = len(tokens)
+    prefill_cache = KVCache(batch_size=1, seq_len=P, **kv_kwargs)
+    ids = torch.tensor([tokens], dtype=torch.long, device=device)
+    out = (model.forward(ids, kv_cache=prefill_cache, last_only=True) if self._last_only
+           else model.forward(ids, kv_cache=prefill_cache))
+    logits = out[:, -1, :].expand(num_samples, -1)                         # (B, V)
+    # 2) the decode cache: the prompt shared by all rows, or (one row, or FA3) upstream's copied
+    # cache
+    capacity = P + max_tokens if max_tokens is not None else max(m.sequence_len, P)
+    if num_samples > 1 and self._share and not _use_fa3():
+        cache = PromptSharedKVCache(prefill_cache, num_samples, max(capacity - P, 1))
+    else:
+        cache = KVCache(batch_size=num_samples, seq_len=capacity, **kv_kwargs)
+        cache.prefill(prefill_cache)
+    del prefill_cache
+    # tokens that fit in the cache
+    limit = max_tokens if max_tokens is not None else capacity - P + 1
+    rows = [RowState(tokens.copy()) for _ in range(num_samples)]
+    # built per call: weights trained in between are never stale
+    step = DecodeStep(model) if self._fast else None
+    # 3) the loop
+    num_generated = 0
+    while num_generated < limit and not all(r.completed for r in rows):
+        sampled = sample_next_token(logits, rng, temperature, top_k)[:, 0].tolist()
+        column, masks = map(list, zip(*(row.take(s, tool) for row, s in zip(rows, sampled))))
+        yield column, masks, logits
+        num_generated += 1
+        # no forward nobody samples from
+        if num_generated >= limit or all(r.completed for r in rows): break
+        ids = torch.tensor(column, dtype=torch.long, device=device)                # (B,)
+        # (B, V)
+        logits = (step(ids, cache) if step
+                  else model.forward(ids[:, None], kv_cache=cache)[:, -1, :])
 
-    def generate(self, tokens, num_samples=1, max_tokens=None, temperature=1.0,
-                 top_k=None, seed=42):
-        """Stream `(token_column, token_masks)`: one token per row per step; mask 1 = sampled, 0 =
-        forced by the tool."""
-        for column, masks, _ in self._steps(tokens, num_samples, max_tokens,
-                                            temperature, top_k, seed):
-            yield column, masks
+# %% ../nbs/10_engine.ipynb #ad711b8b
+@patch
+def generate(self: Engine, tokens, num_samples=1, max_tokens=None, temperature=1.0,
+             top_k=None, seed=42):
+    """Stream `(token_column, token_masks)`: one token per row per step; mask 1 = sampled, 0 =
+    forced by the tool."""
+    for column, masks, _ in self._steps(tokens, num_samples, max_tokens,
+                                        temperature, top_k, seed):
+        yield column, masks
 
-    def generate_batch(self, tokens, num_samples=1, **kwargs):
-        """`(results, masks)`: per row, the prompt + generated tokens up to (excluding) the first
-        terminal token; masks 0 on the prompt."""
-        assistant_end, bos = (self.tokenizer.encode_special("<|assistant_end|>"),
-                              self.tokenizer.get_bos_token_id())
-        results = [tokens.copy() for _ in range(num_samples)]
-        masks = [[0] * len(tokens) for _ in range(num_samples)]
-        completed = [False] * num_samples
-        for column, column_masks in self.generate(tokens, num_samples, **kwargs):
-            for i, (token, mask) in enumerate(zip(column, column_masks)):
-                if completed[i]: continue
-                if token == assistant_end or token == bos: completed[i] = True
-                else: results[i].append(token); masks[i].append(mask)
-            if all(completed): break
-        return results, masks
+@patch
+def generate_batch(self: Engine, tokens, num_samples=1, **kwargs):
+    """`(results, masks)`: per row, the prompt + generated tokens up to (excluding) the first
+    terminal token; masks 0 on the prompt."""
+    assistant_end, bos = (self.tokenizer.encode_special("<|assistant_end|>"),
+                          self.tokenizer.get_bos_token_id())
+    results = [tokens.copy() for _ in range(num_samples)]
+    masks = [[0] * len(tokens) for _ in range(num_samples)]
+    completed = [False] * num_samples
+    for column, column_masks in self.generate(tokens, num_samples, **kwargs):
+        for i, (token, mask) in enumerate(zip(column, column_masks)):
+            if completed[i]: continue
+            if token == assistant_end or token == bos: completed[i] = True
+            else: results[i].append(token); masks[i].append(mask)
+        if all(completed): break
+    return results, masks
 
 # %% ../nbs/10_engine.ipynb #a7136c7b
 def generate_with_probs(engine, tokens, max_tokens=64, temperature=1.0,

@@ -13,6 +13,7 @@ import html
 import pickle
 import logging
 from functools import lru_cache
+from fastcore.basics import patch
 
 import tiktoken
 import rustbpe
@@ -98,44 +99,7 @@ class _ChatFormatMixin:
             add(sp["<|assistant_end|>"], 1)
         return ids[:max_tokens], mask[:max_tokens]
 
-    def render_for_completion(self, conversation):
-        """Ids that prime the assistant to answer: the conversation without its last (assistant)
-        message, then `<|assistant_start|>`."""
-        messages = copy.deepcopy(_conversation_messages(conversation))
-        if messages[-1].get("role") != "assistant":
-            raise ValueError("The last message must be from the assistant (it is removed and left "
-                             "for the model to write).")
-        messages.pop()
-        ids, _ = self.render_conversation({**conversation, "messages": messages})
-        ids.append(self.encode_special("<|assistant_start|>"))
-        return ids
-
-    def visualize_tokenization(self, ids, mask=None, with_token_id=False, html_output=False):
-        """Show each token of `ids`: green where mask is 1 (trained on), red where 0; alternating
-        shades when no mask is given. ANSI colours for a terminal, or an HTML string with
-        `html_output=True`."""
-        if mask is not None and len(mask) != len(ids):
-            raise ValueError(f"{len(ids)} ids but {len(mask)} mask values")
-        pieces = [self.decode([t]) for t in ids]
-        if not html_output:
-            RED, GREEN, GRAY, BLUE, RESET = ('\033[91m', '\033[92m', '\033[90m',
-                                             '\033[94m', '\033[0m')
-            out = []
-            for i, (t, s) in enumerate(zip(ids, pieces)):
-                if mask is not None: color = GREEN if mask[i] == 1 else RED
-                else: color = BLUE if i % 2 else ""
-                out.append(f"{color}{s}{RESET}" + (f"{GRAY}({t}){RESET}" if with_token_id else ""))
-            return '|'.join(out)
-        spans = []
-        for i, (t, s) in enumerate(zip(ids, pieces)):
-            if mask is not None: bg = "#c8f7c5" if mask[i] == 1 else "#f7c5c5"
-            else: bg = ("#dbeafe", "#fde68a", "#d1fae5", "#fbcfe8")[i % 4]
-            text = html.escape(s).replace(" ", "&nbsp;").replace("\n", "↵<br>")
-            tid = f"<sub style='color:#666'>{t}</sub>" if with_token_id else ""
-            spans.append(f"<span title='{t}' style='background:{bg};padding:1px "
-                         f"0;margin-right:1px;border-radius:3px'>{text}{tid}</span>")
-        return "<div style='font-family:monospace;line-height:1.9'>" + "".join(spans) + "</div>"
-
+# %% ../nbs/01_tokenizer.ipynb #fa78edf3
 def _conversation_messages(conversation):
     "The message list of a conversation, or a clear error."
     if not isinstance(conversation, dict) or not isinstance(conversation.get("messages"), list):
@@ -145,6 +109,48 @@ def _conversation_messages(conversation):
     if not all(isinstance(m, dict) for m in conversation["messages"]):
         raise ValueError("Every message must be a dict with 'role' and 'content'.")
     return conversation["messages"]
+
+# %% ../nbs/01_tokenizer.ipynb #a9187ee7
+@patch
+def render_for_completion(self: _ChatFormatMixin, conversation):
+    """Ids that prime the assistant to answer: the conversation without its last (assistant)
+    message, then `<|assistant_start|>`."""
+    messages = copy.deepcopy(_conversation_messages(conversation))
+    if messages[-1].get("role") != "assistant":
+        raise ValueError("The last message must be from the assistant (it is removed and left "
+                         "for the model to write).")
+    messages.pop()
+    ids, _ = self.render_conversation({**conversation, "messages": messages})
+    ids.append(self.encode_special("<|assistant_start|>"))
+    return ids
+
+@patch
+def visualize_tokenization(self: _ChatFormatMixin, ids, mask=None, with_token_id=False,
+                           html_output=False):
+    """Show each token of `ids`: green where mask is 1 (trained on), red where 0; alternating
+    shades when no mask is given. ANSI colours for a terminal, or an HTML string with
+    `html_output=True`."""
+    if mask is not None and len(mask) != len(ids):
+        raise ValueError(f"{len(ids)} ids but {len(mask)} mask values")
+    pieces = [self.decode([t]) for t in ids]
+    if not html_output:
+        RED, GREEN, GRAY, BLUE, RESET = ('\033[91m', '\033[92m', '\033[90m',
+                                         '\033[94m', '\033[0m')
+        out = []
+        for i, (t, s) in enumerate(zip(ids, pieces)):
+            if mask is not None: color = GREEN if mask[i] == 1 else RED
+            else: color = BLUE if i % 2 else ""
+            out.append(f"{color}{s}{RESET}" + (f"{GRAY}({t}){RESET}" if with_token_id else ""))
+        return '|'.join(out)
+    spans = []
+    for i, (t, s) in enumerate(zip(ids, pieces)):
+        if mask is not None: bg = "#c8f7c5" if mask[i] == 1 else "#f7c5c5"
+        else: bg = ("#dbeafe", "#fde68a", "#d1fae5", "#fbcfe8")[i % 4]
+        text = html.escape(s).replace(" ", "&nbsp;").replace("\n", "↵<br>")
+        tid = f"<sub style='color:#666'>{t}</sub>" if with_token_id else ""
+        spans.append(f"<span title='{t}' style='background:{bg};padding:1px "
+                     f"0;margin-right:1px;border-radius:3px'>{text}{tid}</span>")
+    return "<div style='font-family:monospace;line-height:1.9'>" + "".join(spans) + "</div>"
 
 # %% ../nbs/01_tokenizer.ipynb #345624f8
 def _available_cpus():
@@ -206,66 +212,79 @@ class RustBPETokenizer(_ChatFormatMixin):
         enc = tiktoken.get_encoding(tiktoken_name)
         return cls(enc, "<|endoftext|>")  # tiktoken's name for the document delimiter
 
-    def get_vocab_size(self): return self.enc.n_vocab
-    def get_special_tokens(self): return self.enc.special_tokens_set
-    def id_to_token(self, id): return self.enc.decode([id])
-    def get_bos_token_id(self): return self.bos_token_id
-
     @lru_cache(maxsize=32)
     def encode_special(self, text):
         "The id of one special token, by its exact name."
         return self.enc.encode_single_token(text)
 
-    def encode(self, text, prepend=None, append=None, num_threads=8):
-        """Ids of a string, or a list of id lists for a list of strings. `prepend`/`append`: a
-        special token name or id."""
-        prepend_id = (prepend if prepend is None or isinstance(prepend, int)
-                      else self.encode_special(prepend))
-        append_id = (append if append is None or isinstance(append, int)
-                     else self.encode_special(append))
-        if isinstance(text, str):
-            ids = self.enc.encode_ordinary(text)
-            if prepend_id is not None: ids.insert(0, prepend_id)
-            if append_id is not None: ids.append(append_id)
-            return ids
-        if isinstance(text, list):
-            # more threads than cores only adds contention
-            n = max(1, min(num_threads, _available_cpus()))
-            rows = ([self.enc.encode_ordinary(t) for t in text] if n == 1
-                    else self.enc.encode_ordinary_batch(text, num_threads=n))
-            for row in rows:
-                if prepend_id is not None: row.insert(0, prepend_id)
-                if append_id is not None: row.append(append_id)
-            return rows
-        raise ValueError(f"encode takes a str or a list of str, got {type(text).__name__}")
+# %% ../nbs/01_tokenizer.ipynb #11b880e0
+@patch
+def get_vocab_size(self: RustBPETokenizer): return self.enc.n_vocab
 
-    __call__ = encode
+@patch
+def get_special_tokens(self: RustBPETokenizer): return self.enc.special_tokens_set
 
-    def decode(self, ids):
-        "Text of `ids`; bytes that are not valid UTF-8 (a token cut mid-character) become U+FFFD."
-        return self.enc.decode(ids)
+@patch
+def id_to_token(self: RustBPETokenizer, id): return self.enc.decode([id])
 
-    def token_bytes(self):
-        """int32 tensor (vocab,): the number of bytes of every token, 0 for special tokens (and
-        unused ids)."""
-        import torch
-        special = {self.enc.encode_single_token(s) for s in self.enc.special_tokens_set}
-        def nbytes(i):
-            if i in special: return 0
-            try: return len(self.enc.decode_single_token_bytes(i))
-            except KeyError: return 0  # an id no token uses (some tiktoken encodings have gaps)
-        return torch.tensor([nbytes(i) for i in range(self.get_vocab_size())], dtype=torch.int32)
+@patch
+def get_bos_token_id(self: RustBPETokenizer): return self.bos_token_id
 
-    def save(self, tokenizer_dir):
-        "Write `tokenizer.pkl` and `token_bytes.pt` into `tokenizer_dir`, each atomically."
-        import torch
-        os.makedirs(tokenizer_dir, exist_ok=True)
-        token_bytes = self.token_bytes()
-        atomic_write(os.path.join(tokenizer_dir, "tokenizer.pkl"),
-                     lambda f: pickle.dump(self.enc, f))
-        atomic_write(os.path.join(tokenizer_dir, "token_bytes.pt"),
-                     lambda f: torch.save(token_bytes, f))
-        print(f"Saved tokenizer to {tokenizer_dir} (tokenizer.pkl, token_bytes.pt)")
+@patch
+def encode(self: RustBPETokenizer, text, prepend=None, append=None, num_threads=8):
+    """Ids of a string, or a list of id lists for a list of strings. `prepend`/`append`: a
+    special token name or id."""
+    prepend_id = (prepend if prepend is None or isinstance(prepend, int)
+                  else self.encode_special(prepend))
+    append_id = (append if append is None or isinstance(append, int)
+                 else self.encode_special(append))
+    if isinstance(text, str):
+        ids = self.enc.encode_ordinary(text)
+        if prepend_id is not None: ids.insert(0, prepend_id)
+        if append_id is not None: ids.append(append_id)
+        return ids
+    if isinstance(text, list):
+        # more threads than cores only adds contention
+        n = max(1, min(num_threads, _available_cpus()))
+        rows = ([self.enc.encode_ordinary(t) for t in text] if n == 1
+                else self.enc.encode_ordinary_batch(text, num_threads=n))
+        for row in rows:
+            if prepend_id is not None: row.insert(0, prepend_id)
+            if append_id is not None: row.append(append_id)
+        return rows
+    raise ValueError(f"encode takes a str or a list of str, got {type(text).__name__}")
+
+@patch
+def decode(self: RustBPETokenizer, ids):
+    "Text of `ids`; bytes that are not valid UTF-8 (a token cut mid-character) become U+FFFD."
+    return self.enc.decode(ids)
+
+# %% ../nbs/01_tokenizer.ipynb #f4201f0c
+@patch
+def token_bytes(self: RustBPETokenizer):
+    """int32 tensor (vocab,): the number of bytes of every token, 0 for special tokens (and
+    unused ids)."""
+    import torch
+    special = {self.enc.encode_single_token(s) for s in self.enc.special_tokens_set}
+    def nbytes(i):
+        if i in special: return 0
+        try: return len(self.enc.decode_single_token_bytes(i))
+        except KeyError: return 0  # an id no token uses (some tiktoken encodings have gaps)
+    return torch.tensor([nbytes(i) for i in range(self.get_vocab_size())], dtype=torch.int32)
+
+@patch
+def save(self: RustBPETokenizer, tokenizer_dir):
+    "Write `tokenizer.pkl` and `token_bytes.pt` into `tokenizer_dir`, each atomically."
+    import torch
+    os.makedirs(tokenizer_dir, exist_ok=True)
+    token_bytes = self.token_bytes()
+    atomic_write(os.path.join(tokenizer_dir, "tokenizer.pkl"),
+                 lambda f: pickle.dump(self.enc, f))
+    atomic_write(os.path.join(tokenizer_dir, "token_bytes.pt"),
+                 lambda f: torch.save(token_bytes, f))
+    print(f"Saved tokenizer to {tokenizer_dir} (tokenizer.pkl, token_bytes.pt)")
+
+RustBPETokenizer.__call__ = RustBPETokenizer.encode      # tok(text) is tok.encode(text)
 
 # %% ../nbs/01_tokenizer.ipynb #0655c334
 def get_tokenizer():
@@ -332,37 +351,51 @@ class HuggingFaceTokenizer(_ChatFormatMixin):
         tokenizer.train_from_iterator(text_iterator, trainer)
         return cls(tokenizer)
 
-    def get_vocab_size(self): return self.tokenizer.get_vocab_size()
-    def get_special_tokens(self):
-        return [t.content for t in self.tokenizer.get_added_tokens_decoder().values()]
-    def id_to_token(self, id): return self.tokenizer.id_to_token(id)
-    def encode_special(self, text): return self.tokenizer.token_to_id(text)
-    def get_bos_token_id(self): return self.encode_special("<|bos|>")
+# %% ../nbs/01_tokenizer.ipynb #9dc6dc24
+@patch
+def get_vocab_size(self: HuggingFaceTokenizer): return self.tokenizer.get_vocab_size()
 
-    def encode(self, text, prepend=None, append=None, num_threads=None):
-        """Same contract as `RustBPETokenizer.encode`; batches are parallelised by the library
-        itself."""
-        prepend_id = (prepend if prepend is None or isinstance(prepend, int)
-                      else self.encode_special(prepend))
-        append_id = (append if append is None or isinstance(append, int)
-                     else self.encode_special(append))
-        head = [prepend_id] if prepend_id is not None else []
-        tail = [append_id] if append_id is not None else []
-        wrap = lambda ids: head + ids + tail
-        if isinstance(text, str):
-            return wrap(self.tokenizer.encode(_no_surrogates(text), add_special_tokens=False).ids)
-        if isinstance(text, list):
-            return [wrap(e.ids)
-                    for e in self.tokenizer.encode_batch([_no_surrogates(t) for t in text],
-                                                         add_special_tokens=False)]
-        raise ValueError(f"encode takes a str or a list of str, got {type(text).__name__}")
+@patch
+def get_special_tokens(self: HuggingFaceTokenizer):
+    return [t.content for t in self.tokenizer.get_added_tokens_decoder().values()]
 
-    __call__ = encode
+@patch
+def id_to_token(self: HuggingFaceTokenizer, id): return self.tokenizer.id_to_token(id)
 
-    def decode(self, ids): return self.tokenizer.decode(ids, skip_special_tokens=False)
+@patch
+def encode_special(self: HuggingFaceTokenizer, text): return self.tokenizer.token_to_id(text)
 
-    def save(self, tokenizer_dir):
-        os.makedirs(tokenizer_dir, exist_ok=True)
-        path = os.path.join(tokenizer_dir, "tokenizer.json")
-        atomic_write(path, lambda f: f.write(self.tokenizer.to_str()), mode="w")
-        print(f"Saved tokenizer to {path}")
+@patch
+def get_bos_token_id(self: HuggingFaceTokenizer): return self.encode_special("<|bos|>")
+
+@patch
+def encode(self: HuggingFaceTokenizer, text, prepend=None, append=None, num_threads=None):
+    """Same contract as `RustBPETokenizer.encode`; batches are parallelised by the library
+    itself."""
+    prepend_id = (prepend if prepend is None or isinstance(prepend, int)
+                  else self.encode_special(prepend))
+    append_id = (append if append is None or isinstance(append, int)
+                 else self.encode_special(append))
+    head = [prepend_id] if prepend_id is not None else []
+    tail = [append_id] if append_id is not None else []
+    wrap = lambda ids: head + ids + tail
+    if isinstance(text, str):
+        return wrap(self.tokenizer.encode(_no_surrogates(text), add_special_tokens=False).ids)
+    if isinstance(text, list):
+        return [wrap(e.ids)
+                for e in self.tokenizer.encode_batch([_no_surrogates(t) for t in text],
+                                                     add_special_tokens=False)]
+    raise ValueError(f"encode takes a str or a list of str, got {type(text).__name__}")
+
+@patch
+def decode(self: HuggingFaceTokenizer, ids):
+    return self.tokenizer.decode(ids, skip_special_tokens=False)
+
+@patch
+def save(self: HuggingFaceTokenizer, tokenizer_dir):
+    os.makedirs(tokenizer_dir, exist_ok=True)
+    path = os.path.join(tokenizer_dir, "tokenizer.json")
+    atomic_write(path, lambda f: f.write(self.tokenizer.to_str()), mode="w")
+    print(f"Saved tokenizer to {path}")
+
+HuggingFaceTokenizer.__call__ = HuggingFaceTokenizer.encode
