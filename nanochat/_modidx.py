@@ -224,6 +224,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'nanochat.execution._ProcessGroup.pids': ('execution.html#_processgroup.pids', 'nanochat/execution.py'),
                                     'nanochat.execution._ProcessGroup.remove': ( 'execution.html#_processgroup.remove',
                                                                                  'nanochat/execution.py'),
+                                    'nanochat.execution._execution_result': ('execution.html#_execution_result', 'nanochat/execution.py'),
                                     'nanochat.execution._netns_works': ('execution.html#_netns_works', 'nanochat/execution.py'),
                                     'nanochat.execution._pids_cgroup_parent': ( 'execution.html#_pids_cgroup_parent',
                                                                                 'nanochat/execution.py'),

@@ -233,8 +233,31 @@ def _read_until(proc, deadline, limit):
             if len(bufs[fd]) > limit: return bufs, "flood"
     return bufs, None
 
-def execute_code(code: str, timeout: float = 5.0, maximum_memory_bytes: Optional[int] = 256 * 1024
-                 * 1024,
+def _execution_result(proc, stop, bufs, maximum_output_bytes, cpu):
+    """The `ExecutionResult` of a finished child: killed at the timeout, cut off for flooding its
+    output, or its exit (the last line of stderr as the error; the CPU limit named)."""
+    if stop == "timeout":
+        return ExecutionResult(success=False, stdout="", stderr="",
+                               error="Execution timed out (process killed)", timeout=True)
+    trunc = stop == "flood"
+    out, err = (bytes(b[:maximum_output_bytes]).decode("utf-8", errors="replace")
+                + (TRUNCATION_MARKER.format(limit=maximum_output_bytes) if trunc
+                   and len(b) > maximum_output_bytes else "")
+                for b in bufs.values())
+    if trunc:
+        return ExecutionResult(success=False, stdout=out, stderr=err, output_truncated=True,
+                               error=f"Output exceeded {maximum_output_bytes:,} bytes (process "
+                                     "killed)")
+    success = proc.returncode == 0
+    error = None if success else (err.strip().splitlines() or ["Execution failed"])[-1]
+    if proc.returncode == -signal.SIGXCPU:
+        error = f"CPU time limit exceeded ({cpu} s; process killed)"
+    return ExecutionResult(success=success, stdout=out, stderr=err, error=error,
+                           memory_exceeded="MemoryError" in err)
+
+# %% ../nbs/11_execution.ipynb #aa792d99
+def execute_code(code: str, timeout: float = 5.0,
+                 maximum_memory_bytes: Optional[int] = 256 * 1024 * 1024,
                  maximum_output_bytes: int = 1024 * 1024, maximum_processes: int = 32,
                  maximum_file_bytes: int = 64 * 1024 * 1024,
                  maximum_cpu_seconds: Optional[float] = None) -> ExecutionResult:
@@ -293,21 +316,4 @@ def execute_code(code: str, timeout: float = 5.0, maximum_memory_bytes: Optional
                 proc.stdout.close(); proc.stderr.close()
     finally:
         group.remove()
-    if stop == "timeout":
-        return ExecutionResult(success=False, stdout="", stderr="",
-                               error="Execution timed out (process killed)", timeout=True)
-    trunc = stop == "flood"
-    out, err = (bytes(b[:maximum_output_bytes]).decode("utf-8", errors="replace")
-                + (TRUNCATION_MARKER.format(limit=maximum_output_bytes) if trunc
-                   and len(b) > maximum_output_bytes else "")
-                for b in bufs.values())
-    if trunc:
-        return ExecutionResult(success=False, stdout=out, stderr=err, output_truncated=True,
-                               error=f"Output exceeded {maximum_output_bytes:,} bytes (process "
-                                     "killed)")
-    success = proc.returncode == 0
-    error = None if success else (err.strip().splitlines() or ["Execution failed"])[-1]
-    if proc.returncode == -signal.SIGXCPU:
-        error = f"CPU time limit exceeded ({cpu} s; process killed)"
-    return ExecutionResult(success=success, stdout=out, stderr=err, error=error,
-                           memory_exceeded="MemoryError" in err)
+    return _execution_result(proc, stop, bufs, maximum_output_bytes, cpu)

@@ -41,6 +41,7 @@ def log_report(results, data_dir=None):
                          f"{', '.join(missing)})")
     get_report().log("Base model evaluation", data, metrics=metrics, stand_ins=stand_ins)
 
+# %% ../../nbs/08b_base_eval.ipynb #30d51161
 def main(argv=None):
     p = argparse.ArgumentParser(description="Evaluate a base model: bits per byte, CORE, samples.")
     p.add_argument("--eval", default="core,bpb,sample", help="comma-separated: core, bpb, sample")
