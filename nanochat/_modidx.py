@@ -153,6 +153,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                      'nanochat.dataloader._Prefetcher.get': ('packing.html#_prefetcher.get', 'nanochat/dataloader.py'),
                                      'nanochat.dataloader._compress_keys': ('packing.html#_compress_keys', 'nanochat/dataloader.py'),
                                      'nanochat.dataloader._expand_keys': ('packing.html#_expand_keys', 'nanochat/dataloader.py'),
+                                     'nanochat.dataloader._restore_exact': ('packing.html#_restore_exact', 'nanochat/dataloader.py'),
                                      'nanochat.dataloader.document_batches': ('packing.html#document_batches', 'nanochat/dataloader.py'),
                                      'nanochat.dataloader.fill_rows': ('packing.html#fill_rows', 'nanochat/dataloader.py'),
                                      'nanochat.dataloader.tokenizing_distributed_data_loader_bos_bestfit': ( 'packing.html#tokenizing_distributed_data_loader_bos_bestfit',

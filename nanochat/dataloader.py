@@ -138,6 +138,30 @@ def _expand_keys(groups):
     return [(e, p, g, r) for e, p, g, runs in groups for a, b in runs for r in range(a, b + 1)]
 
 # %% ../nbs/03_packing.ipynb #e70ad5e2
+def _restore_exact(exact, config, paths, tokenizer, buf, threads):
+    """Refill `buf` with the documents an exact resume state lists (read and tokenized again, in
+    order); returns the position to read on from. Refuses a state written with other settings."""
+    for k, v in config.items():
+        if exact["config"].get(k) != v:
+            raise ValueError("The resume state was written with "
+                             f"{k}={exact['config'].get(k)!r}, this loader has {k}={v!r}. "
+                             "An exact resume needs the same settings; drop the state's "
+                             "'exact' entry to resume approximately.")
+    keys = _expand_keys(exact["buffer"])
+    by_group = collections.defaultdict(list)
+    for e, p, g, r in keys: by_group[(p, g)].append(r)
+    texts = {}
+    for (p, g), rs in by_group.items():
+        rg_texts = read_texts(open_shard(paths[p]), g, paths[p])
+        for r in rs: texts[(p, g, r)] = rg_texts[r]
+    ordered = [texts[(p, g, r)] for e, p, g, r in keys]
+    encoded = (tokenizer.encode(ordered, prepend=config["bos"], num_threads=threads)
+               if ordered else [])
+    for key, ids in zip(keys, encoded):
+        buf.push(np.asarray(ids, dtype=np.int32), key)
+    return tuple(exact["next"])
+
+# %% ../nbs/03_packing.ipynb #bc80b98a
 def tokenizing_distributed_data_loader_with_state_bos_bestfit(
         tokenizer, B, T, split, tokenizer_threads=4, tokenizer_batch_size=128, device="cuda",
         resume_state_dict=None, buffer_size=1000, data_dir=None):
@@ -165,25 +189,7 @@ def tokenizing_distributed_data_loader_with_state_bos_bestfit(
         last = {k: resume_state_dict[k]
                 for k in ("pq_idx", "rg_idx")} | {"epoch": resume_state_dict.get("epoch", 1)}
         if exact is not None:
-            for k, v in config.items():
-                if exact["config"].get(k) != v:
-                    raise ValueError("The resume state was written with "
-                                     f"{k}={exact['config'].get(k)!r}, this loader has {k}={v!r}. "
-                                     "An exact resume needs the same settings; drop the state's "
-                                     "'exact' entry to resume approximately.")
-            keys = _expand_keys(exact["buffer"])
-            by_group = collections.defaultdict(list)
-            for e, p, g, r in keys: by_group[(p, g)].append(r)
-            texts = {}
-            for (p, g), rs in by_group.items():
-                rg_texts = read_texts(open_shard(paths[p]), g, paths[p])
-                for r in rs: texts[(p, g, r)] = rg_texts[r]
-            ordered = [texts[(p, g, r)] for e, p, g, r in keys]
-            encoded = (tokenizer.encode(ordered, prepend=bos, num_threads=tokenizer_threads)
-                       if ordered else [])
-            for key, ids in zip(keys, encoded):
-                buf.push(np.asarray(ids, dtype=np.int32), key)
-            start = tuple(exact["next"])
+            start = _restore_exact(exact, config, paths, tokenizer, buf, tokenizer_threads)
         # upstream's approximate resume: the next row group of this rank after the one recorded
         else:
             start = (last["epoch"], last["pq_idx"], (last["rg_idx"] // world_size + 1)
@@ -220,6 +226,7 @@ def tokenizing_distributed_data_loader_with_state_bos_bestfit(
     finally:
         producer.close()
 
+# %% ../nbs/03_packing.ipynb #da5a1cb6
 def tokenizing_distributed_data_loader_bos_bestfit(*args, **kwargs):
     "The same loader, yielding `(inputs, targets)` only."
     loader = tokenizing_distributed_data_loader_with_state_bos_bestfit(*args, **kwargs)
