@@ -254,6 +254,8 @@ def encode(self: RustBPETokenizer, text, prepend=None, append=None, num_threads=
         return rows
     raise ValueError(f"encode takes a str or a list of str, got {type(text).__name__}")
 
+RustBPETokenizer.__call__ = RustBPETokenizer.encode      # tok(text) is tok.encode(text)
+
 @patch
 def decode(self: RustBPETokenizer, ids):
     "Text of `ids`; bytes that are not valid UTF-8 (a token cut mid-character) become U+FFFD."
@@ -283,8 +285,6 @@ def save(self: RustBPETokenizer, tokenizer_dir):
     atomic_write(os.path.join(tokenizer_dir, "token_bytes.pt"),
                  lambda f: torch.save(token_bytes, f))
     print(f"Saved tokenizer to {tokenizer_dir} (tokenizer.pkl, token_bytes.pt)")
-
-RustBPETokenizer.__call__ = RustBPETokenizer.encode      # tok(text) is tok.encode(text)
 
 # %% ../nbs/01_tokenizer.ipynb #0655c334
 def get_tokenizer():
@@ -387,6 +387,8 @@ def encode(self: HuggingFaceTokenizer, text, prepend=None, append=None, num_thre
                                                      add_special_tokens=False)]
     raise ValueError(f"encode takes a str or a list of str, got {type(text).__name__}")
 
+HuggingFaceTokenizer.__call__ = HuggingFaceTokenizer.encode
+
 @patch
 def decode(self: HuggingFaceTokenizer, ids):
     return self.tokenizer.decode(ids, skip_special_tokens=False)
@@ -397,5 +399,3 @@ def save(self: HuggingFaceTokenizer, tokenizer_dir):
     path = os.path.join(tokenizer_dir, "tokenizer.json")
     atomic_write(path, lambda f: f.write(self.tokenizer.to_str()), mode="w")
     print(f"Saved tokenizer to {path}")
-
-HuggingFaceTokenizer.__call__ = HuggingFaceTokenizer.encode
