@@ -387,6 +387,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'nanochat.sampler.render_tokens': ('sampler.html#render_tokens', 'nanochat/sampler.py')},
             'nanochat.scaling': { 'nanochat.scaling.append_result': ('scaling_laws.html#append_result', 'nanochat/scaling.py'),
                                   'nanochat.scaling.effective_params': ('scaling_laws.html#effective_params', 'nanochat/scaling.py'),
+                                  'nanochat.scaling.flops_per_token_fit': ('scaling_laws.html#flops_per_token_fit', 'nanochat/scaling.py'),
                                   'nanochat.scaling.has_result': ('scaling_laws.html#has_result', 'nanochat/scaling.py'),
                                   'nanochat.scaling.isoflop_optima': ('scaling_laws.html#isoflop_optima', 'nanochat/scaling.py'),
                                   'nanochat.scaling.isoflop_optimum': ('scaling_laws.html#isoflop_optimum', 'nanochat/scaling.py'),

@@ -205,12 +205,11 @@ class TextStream:
         tail = self.tok.decode(self.pending)
         if tail.endswith("\ufffd"): return ""            # wait for the rest of the character
         text, self.pending = self.text + tail, []
-        # a stop string ends the reply, and is not part of it
-        for s in self.stop:
-            j = text.find(s, max(0, self.sent - len(s) + 1))
-            if j != -1:
-                self.stopped, self.text = True, text[:j]
-                return self._release(self.text)
+        # a stop string ends the reply, and is not part of it: the earliest in the text wins
+        found = [j for s in self.stop if (j := text.find(s, max(0, self.sent - len(s) + 1))) != -1]
+        if found:
+            self.stopped, self.text = True, text[:min(found)]
+            return self._release(self.text)
         self.text = text
         hold = max((k for s in self.stop for k in range(len(s) - 1, 0, -1)
                     if text.endswith(s[:k])), default=0)

@@ -242,7 +242,7 @@ class Run:
         fresh = dict(min_val_bpb=float("inf"), smooth_train_loss=0.0, total_training_time=0.0)
         self.loop = meta["loop_state"] if meta else fresh
         self.losses, self.smooth_losses, self.val_history, self.core_history = [], [], [], []
-        self.samples, self.timed_steps = {}, 0
+        self.samples = {}
         self.stopper = StopRequest()
 
     def stop_agreed(self):
@@ -431,10 +431,11 @@ def log_step(self: Run, loss, dt, lrm):
     self.losses.append(loss)
     loop["smooth_train_loss"] = 0.9 * loop["smooth_train_loss"] + 0.1 * loss
     debiased = loop["smooth_train_loss"] / (1 - 0.9 ** (step + 1))
-    if step > 10: loop["total_training_time"] += dt; self.timed_steps += 1
+    if step > 10: loop["total_training_time"] += dt
     tok_per_sec = int(h.total_batch_size / dt)
     mfu = 100 * h.flops_per_token * h.total_batch_size / dt / (self.peak * self.world_size)
-    per_step = loop["total_training_time"] / self.timed_steps if self.timed_steps else dt
+    # steps 11..step are timed, before a resume too (the total comes back from the checkpoint)
+    per_step = loop["total_training_time"] / (step - 10) if step > 10 else dt
     eta, epoch = (N - step - 1) * per_step, self.loader_state["epoch"]
     print0(f"step {step:05d}/{N:05d} ({100 * step / N:.2f}%) | loss: {debiased:.6f} | "
            f"lrm: {lrm:.2f} | dt: {dt * 1000:.2f}ms | tok/sec: {tok_per_sec:,} | mfu: {mfu:.2f} | "
