@@ -350,6 +350,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'nanochat.report.Report.path': ('report.html#report.path', 'nanochat/report.py'),
                                  'nanochat.report.Report.read': ('report.html#report.read', 'nanochat/report.py'),
                                  'nanochat.report.Report.reset': ('report.html#report.reset', 'nanochat/report.py'),
+                                 'nanochat.report.Report.stages': ('report.html#report.stages', 'nanochat/report.py'),
                                  'nanochat.report.Report.start': ('report.html#report.start', 'nanochat/report.py'),
                                  'nanochat.report._duration': ('report.html#_duration', 'nanochat/report.py'),
                                  'nanochat.report._fmt': ('report.html#_fmt', 'nanochat/report.py'),

@@ -211,6 +211,8 @@ class RLRun:
                             else ("offline" if self.meta.get("sft_data") == "offline" else "hub"))
         self.train_task, self.val_task = tasks if tasks is not None else rl_tasks(args.task, data)
         self.task_name = type(self.train_task).__name__
+        # which GSM8K data the run used; None for other tasks, and tasks passed in Python
+        self.rl_data = data if tasks is None and args.task == "GSM8K" else None
         if tasks is None and args.task == "GSM8K":
             print0("RL data: GSM8K main train / test" if data == "hub" else
                    f"RL data: GSM8K test[:{GSM8K_STANDIN_TRAIN}] / held-out "
@@ -287,7 +289,7 @@ def evaluate(self: RLRun, step):
 def save(self: RLRun, step, last_passk):
     a = self.args
     meta = dict(step=step, model_config=asdict(self.model.config), user_config=self.user_config,
-                task=self.task_name, rl_data=self.data if a.task == "GSM8K" else None,
+                task=self.task_name, rl_data=self.rl_data,
                 sft_data=self.meta.get("sft_data"), world_size=self.world_size,
                 examples_per_step=a.examples_per_step, num_samples=a.num_samples,
                 device_batch_size=a.device_batch_size, num_steps=self.num_steps, passk=last_passk)
@@ -392,9 +394,9 @@ def main(argv=None, tasks=None):
     run = RLRun(args, tasks)
     stop = run.run()
     run.wandb_run.finish()
-    rl_data = run.data if tasks is None and args.task == "GSM8K" else None
     if run.master:
-        log_report(run.user_config, run.history, run.passk_history, run.num_steps, stop, rl_data)
+        log_report(run.user_config, run.history, run.passk_history, run.num_steps, stop,
+                   run.rl_data)
     compute_cleanup()
     return dict(history=run.history, passk_history=run.passk_history, correct=run.correct,
                 stopped=stop, num_steps=run.num_steps, checkpoint_dir=run.checkpoint_dir,
