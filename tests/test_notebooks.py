@@ -29,6 +29,17 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FORCE_FLAGS = (os.environ.get("NANOCHAT_TEST_FLAGS", "slow net browser").split() + (["cuda"] if torch.cuda.is_available() else []))
 if not CHROMIUM and "browser" in FORCE_FLAGS: FORCE_FLAGS.remove("browser")   # no browser to drive: listed as skipped, with why
 
+# Notebooks run N at a time (pytest -n N): each gets its share of the cores, for its own CPU work and for the
+# processes it starts (they inherit OMP_NUM_THREADS unless a cell sets it). At torch's default, a thread per core
+# in every notebook, N notebooks oversubscribe the cores, and the many small operations of a tiny model then wait
+# on each other's descheduled threads: on a 2-core AMD EPYC, two processes training a 4-layer model at 2 threads
+# each took 11.1 s for what takes 3.8 s at 1 thread each (and 06's and 16's longest cells ran past the 600 s
+# cell timeout). An OMP_NUM_THREADS set by the caller is kept.
+WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if WORKERS > 1 and "OMP_NUM_THREADS" not in os.environ:
+    os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // WORKERS))
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+
 
 def flagged_cells_skipped(nb):
     "[(cell number, flags)] of the code cells this run leaves out because of a flag that was not requested."
