@@ -1,6 +1,6 @@
 """Mutation testing of the notebooks' exported code: does some test notice when the code is wrong?
 
-    python bench/mutate.py                 # every mutation below (about half an hour on 2 cores)
+    python bench/mutate.py --jobs 2        # every mutation below, two at a time
     python bench/mutate.py --list          # the list: name, notebook, the line and what it becomes
     python bench/mutate.py --only eta_off_by_one summary_first_found
     python bench/mutate.py --clean         # first run each notebook unmutated (a mutation is only
@@ -15,7 +15,8 @@ the mutated package is the one imported, by the notebooks and by the processes t
 mutation is *caught* when that run fails, *survived* when it passes: a survivor is a missing test.
 Not run in CI: it runs the same notebooks many times. Exit status 1 when any mutation survived.
 """
-import argparse, json, os, shutil, subprocess, sys, tempfile, time
+import argparse, json, os, re, shutil, subprocess, sys, tempfile, time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,15 +160,16 @@ def mutate_notebook(path, old, new):
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
-def run_notebooks(tree, notebooks, flags, timeout):
+def run_notebooks(tree, notebooks, flags, timeout, threads=None):
     "The suite's harness on these notebooks of `tree`: (passed, seconds, the output's tail)."
     env = {**os.environ, "PYTHONPATH": str(tree), "NANOCHAT_TEST_FLAGS": flags}
+    if threads: env["OMP_NUM_THREADS"] = str(threads)   # (the harness passes it on to torch)
     cmd = [sys.executable, "-m", "pytest", "tests/test_notebooks.py", "-q", "-x",
            "-p", "no:cacheprovider", "-k", " or ".join(notebooks)]
     t0 = time.time()
     try:
         r = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
-        ok, tail = r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+        ok, tail = r.returncode == 0, (r.stdout + r.stderr)[-30000:]
     except subprocess.TimeoutExpired:
         ok, tail = False, f"timed out after {timeout} s"
     return ok, time.time() - t0, tail
@@ -179,7 +181,7 @@ def export(tree):
     if r.returncode: raise RuntimeError(f"nbdev-export failed:\n{r.stderr[-2000:]}")
 
 
-def one_mutation(m, work, timeout):
+def one_mutation(m, work, timeout, threads=None):
     name, nb, old, new, catchers, flags = m
     tree = work / name
     scratch_copy(tree)
@@ -188,9 +190,17 @@ def one_mutation(m, work, timeout):
     # the package must carry the change, or the mutation tests nothing
     if not any(new.strip() in p.read_text() for p in (tree / "nanochat").rglob("*.py")):
         raise RuntimeError(f"{name}: the exported package does not have the mutated line")
-    passed, secs, tail = run_notebooks(tree, catchers, flags, timeout)
+    passed, secs, tail = run_notebooks(tree, catchers, flags, timeout, threads)
     shutil.rmtree(tree, ignore_errors=True)
     return ("survived" if passed else "caught"), secs, tail
+
+
+def red_cell(tail):
+    "Where the run failed, from the harness's output: 'NB cell K: the error's last line'."
+    cell = re.findall(r"in .*/nbs/(\S+)\.ipynb:\n=+\n\nWhile Executing Cell #(\d+)", tail)
+    errors = [line for line in tail.splitlines() if re.match(r"^\w*(Error|Exception)\b", line)]
+    where = f"{cell[-1][0]} cell {cell[-1][1]}" if cell else "?"
+    return f"{where}: {errors[-1][:90] if errors else tail.strip().splitlines()[-1][:90]}"
 
 
 def main(argv=None):
@@ -200,6 +210,8 @@ def main(argv=None):
     p.add_argument("--clean", action="store_true",
                    help="first run the notebooks involved without mutations (they must pass)")
     p.add_argument("--timeout", type=int, default=1800, help="seconds per notebook run")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="mutations run at once, each on its share of the cores (as the suite does)")
     args = p.parse_args(argv)
     chosen = [m for m in MUTATIONS if not args.only or m[0] in args.only]
     if args.only and len(chosen) != len(args.only):
@@ -219,14 +231,18 @@ def main(argv=None):
             ok, secs, tail = run_notebooks(work / "clean", list(catchers), flags, args.timeout)
             print(f"clean {' '.join(catchers)} (flags {flags!r}): "
                   f"{'pass' if ok else 'FAIL'} in {secs:.0f} s", flush=True)
-            if not ok: print(tail); return 2
+            if not ok: print(tail[-3000:]); return 2
         shutil.rmtree(work / "clean", ignore_errors=True)
     results, t0 = [], time.time()
-    for m in chosen:
-        outcome, secs, tail = one_mutation(m, work, args.timeout)
+    threads = max(1, (os.cpu_count() or 1) // args.jobs) if args.jobs > 1 else None
+    pool = ThreadPoolExecutor(args.jobs)
+    futures = {m: pool.submit(one_mutation, m, work, args.timeout, threads) for m in chosen}
+    for m, future in futures.items():
+        outcome, secs, tail = future.result()
         results.append((m[0], outcome, secs))
         print(f"{m[0]:34s} {outcome:9s} {secs:6.0f} s  ({m[1]} -> {', '.join(m[4])})", flush=True)
         if outcome == "survived": print("  the notebooks passed with the mutation: a missing test")
+        else: print(f"  red: {red_cell(tail)}", flush=True)
     survived = [n for n, o, _ in results if o == "survived"]
     print(f"\n{len(results) - len(survived)} of {len(results)} caught, in "
           f"{(time.time() - t0) / 60:.1f} min" + (f"; survived: {survived}" if survived else ""))
