@@ -236,8 +236,8 @@ def main(argv=None):
     results, t0 = [], time.time()
     threads = max(1, (os.cpu_count() or 1) // args.jobs) if args.jobs > 1 else None
     pool = ThreadPoolExecutor(args.jobs)
-    futures = {m: pool.submit(one_mutation, m, work, args.timeout, threads) for m in chosen}
-    for m, future in futures.items():
+    futures = [(m, pool.submit(one_mutation, m, work, args.timeout, threads)) for m in chosen]
+    for m, future in futures:
         outcome, secs, tail = future.result()
         results.append((m[0], outcome, secs))
         print(f"{m[0]:34s} {outcome:9s} {secs:6.0f} s  ({m[1]} -> {', '.join(m[4])})", flush=True)
