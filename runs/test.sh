@@ -28,4 +28,5 @@ ruff check nbs nanochat
 echo "[test] running the notebooks"
 # two workers: the notebooks are independent (each has its own scratch base dir) and many of their cells wait on
 # subprocesses, servers and a browser, so two at a time fill two cores (12 minutes instead of 17 for the full run)
-python -m pytest tests -q -n 2 "$@"
+# (one test at a time to whichever worker is free; the longest first, in the order tests/conftest.py gives)
+python -m pytest tests -q -n 2 --maxschedchunk 1 "$@"

@@ -57,11 +57,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for nb, cells in by_nb.items(): terminalreporter.write_line(f"{nb}: {', '.join(cells)}")
 
 
-# The notebooks that take longest, longest first (a full run on 2 cores of an AMD EPYC: 09 563 s, 06 463 s,
-# 16 437 s, 05 403 s, 18 189 s, 09a 137 s; every other notebook under 75 s). Started first, and dealt to the two
-# workers in turn (pytest-xdist's first batch goes round-robin), they end at about the same time and the short
-# notebooks fill the gaps; in name order one worker sat idle for minutes at the end while the other ran 16 and 18.
-LONGEST_FIRST = ["09_base_train", "06_muon", "16_chat_rl", "05_gpt", "18_report", "09a_scaling_laws"]
+# The notebooks that take longest (a full run on 2 cores of an AMD EPYC: 09 563 s, 06 463 s, 16 437 s, 05 403 s,
+# 18 189 s, 09a 137 s; every other notebook under 75 s) go first, paired for the two workers: pytest-xdist's load
+# scheduler deals out consecutive tests, two to a worker to start with when `--maxschedchunk 1` (runs/test.sh),
+# then one at a time to whichever worker is free. So 09 + 05 go to one worker and 06 + 16 to the other, and the
+# short notebooks fill in behind them. In name order, or longest first without pairing, one worker ran all the long
+# notebooks while the other sat idle for minutes.
+LONGEST_FIRST = ["09_base_train", "05_gpt", "06_muon", "16_chat_rl", "18_report", "09a_scaling_laws"]
 
 
 def pytest_collection_modifyitems(session, config, items):
