@@ -438,7 +438,7 @@ def done(self: Report, section):
     entry = self.read(section)
     return entry is not None and entry["status"] == "ok"
 
-
+# %% ../nbs/18_report.ipynb #6385115c
 @patch
 def stages(self: Report):
     "The report's stages: STAGES, and each optional stage that ran, after the stage it follows."
